@@ -1,0 +1,71 @@
+// Anthropic I/O: one streamed Messages call. The SDK retries 408/409/429/5xx/529 itself; the worker's
+// retry policy (src/worker/retry.ts) covers what the SDK does not (a stream cut after a 200).
+import Anthropic from "@anthropic-ai/sdk";
+import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
+import type { Usage } from "../core/types.js";
+
+export interface ClaudeAnswer {
+  text: string;
+  model: string;
+  stopReason: string | null;
+  usage: Usage;
+}
+
+export interface ClaudeClientOptions {
+  apiKey: string;
+  baseURL?: string | undefined;
+  /** Per-request timeout in ms. */
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+export class MissingApiKeyError extends Error {
+  override name = "MissingApiKeyError";
+  constructor() {
+    super("ANTHROPIC_API_KEY is not set: the app cannot ask Claude. Set it in the environment (see .env.example).");
+  }
+}
+
+export class ClaudeClient {
+  readonly #sdk: Anthropic;
+
+  constructor(options: ClaudeClientOptions) {
+    this.#sdk = new Anthropic({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL ?? null,
+      timeout: options.timeoutMs ?? 10 * 60_000,
+      maxRetries: options.maxRetries ?? 2,
+    });
+  }
+
+  /** Streams one answer; `onText` receives the text so far (for progress edits). */
+  async ask(
+    params: MessageCreateParamsNonStreaming,
+    onText?: (textSoFar: string) => void,
+    signal?: AbortSignal,
+  ): Promise<ClaudeAnswer> {
+    const stream = this.#sdk.messages.stream(params, signal ? { signal } : undefined);
+    let soFar = "";
+    if (onText) {
+      stream.on("text", (delta) => {
+        soFar += delta;
+        onText(soFar);
+      });
+    }
+    const message = await stream.finalMessage();
+    const text = message.content
+      .flatMap((block) => (block.type === "text" ? [block.text] : []))
+      .join("");
+    return {
+      text,
+      model: message.model,
+      stopReason: message.stop_reason,
+      usage: {
+        input: message.usage.input_tokens,
+        cache_read: message.usage.cache_read_input_tokens ?? 0,
+        cache_write: message.usage.cache_creation_input_tokens ?? 0,
+        output: message.usage.output_tokens,
+      },
+    };
+  }
+}

@@ -1,0 +1,78 @@
+// Process-wide settings from the environment (see .env.example). Repository-level settings live in
+// `.github/claude.yml` (src/config/repo.ts); these are the operator's.
+import { z } from "zod";
+
+export const DEFAULT_MODEL = "claude-sonnet-4-6";
+export const DEFAULT_SUMMARY_MODEL = "claude-haiku-4-5";
+
+const EnvSchema = z.object({
+  ANTHROPIC_API_KEY: z.string().trim().min(1).optional(),
+  /** Points the Anthropic SDK elsewhere (a proxy, or a local mock in tests). */
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  CLAUDE_MODEL: z.string().trim().min(1).default(DEFAULT_MODEL),
+  CLAUDE_SUMMARY_MODEL: z.string().trim().min(1).default(DEFAULT_SUMMARY_MODEL),
+  CLAUDE_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1).max(128_000).default(4096),
+  /** Estimated input tokens a request may use before older turns are folded into a summary. */
+  CLAUDE_INPUT_TOKEN_BUDGET: z.coerce.number().int().min(2_000).max(1_000_000).default(100_000),
+  TRIGGER_PHRASE: z.string().trim().min(2).default("@claude"),
+  /** The app's bot login (`<app-slug>[bot]`); read from GitHub at start-up when not set. */
+  BOT_LOGIN: z.string().trim().min(1).optional(),
+  /** Jobs answered at once across all threads (one thread is always one at a time). */
+  QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Seconds a shutdown waits for answers in flight. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
+  REDIS_URL: z.string().trim().min(1).optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface Settings {
+  anthropicApiKey: string | undefined;
+  anthropicBaseUrl: string | undefined;
+  model: string;
+  summaryModel: string;
+  maxOutputTokens: number;
+  inputTokenBudget: number;
+  triggerPhrase: string;
+  botLogin: string | undefined;
+  queueConcurrency: number;
+  shutdownGraceMs: number;
+  redisUrl: string | undefined;
+  production: boolean;
+}
+
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+/** Reads and validates settings; a bad value is a clear start-up error naming the variable. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  // An empty variable (as `.env.example` leaves them) means "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new SettingsError(`Invalid environment settings: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    anthropicApiKey: e.ANTHROPIC_API_KEY,
+    anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
+    model: e.CLAUDE_MODEL,
+    summaryModel: e.CLAUDE_SUMMARY_MODEL,
+    maxOutputTokens: e.CLAUDE_MAX_OUTPUT_TOKENS,
+    inputTokenBudget: e.CLAUDE_INPUT_TOKEN_BUDGET,
+    triggerPhrase: e.TRIGGER_PHRASE,
+    botLogin: e.BOT_LOGIN,
+    queueConcurrency: e.QUEUE_CONCURRENCY,
+    shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
+    redisUrl: e.REDIS_URL,
+    production: e.NODE_ENV === "production",
+  };
+}
+
+/** The secret values of the process, for redaction from logs, comments and prompts. */
+export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [env.ANTHROPIC_API_KEY, env.WEBHOOK_SECRET, env.PRIVATE_KEY, env.GITHUB_CLIENT_SECRET, env.GITHUB_TOKEN].filter(
+    (v): v is string => typeof v === "string" && v.length >= 8,
+  );
+}

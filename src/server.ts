@@ -1,0 +1,41 @@
+// Entry point of `npm start`. Without APP_ID and PRIVATE_KEY, Probot serves its own setup page (the
+// app.yml manifest flow) instead of the app.
+import { run } from "probot";
+import { createThreadbot } from "./app.js";
+import { readSettings, SettingsError } from "./config/env.js";
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+let settings;
+try {
+  settings = readSettings();
+} catch (error) {
+  fail(error instanceof SettingsError ? error.message : String(error));
+}
+const configured = Boolean(process.env.APP_ID && (process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH));
+if (configured && settings.production && !settings.anthropicApiKey) {
+  fail("ANTHROPIC_API_KEY is not set. threadbot needs it to answer; set it in the environment (see .env.example).");
+}
+
+const threadbot = createThreadbot({ settings });
+const server = await run(threadbot.app);
+// Probot's own SIGINT handler exits at once; ours lets answers in flight finish first.
+process.removeAllListeners("SIGINT");
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.info(`${signal}: no longer taking webhooks; finishing answers in flight`);
+  await server.stop().catch(() => undefined);
+  const unfinished = await threadbot.shutdown();
+  for (const job of unfinished) {
+    console.warn(`not answered before shutdown: ${job.threadKey} comment ${job.trigger.id} (delivery ${job.deliveryId})`);
+  }
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
