@@ -1,0 +1,25 @@
+// Every GraphQL query the app sends must be valid against GitHub's public schema.
+import { parse, validate } from "graphql";
+import { describe, expect, it } from "vitest";
+import * as threadQueries from "../../src/github/threadQuery.js";
+import { githubSchema } from "../helpers/fakeGitHub.js";
+
+const queries = Object.entries(threadQueries).filter(
+  (entry): entry is [string, string] => typeof entry[1] === "string" && /^\s*(query|mutation)\b/.test(entry[1]),
+);
+
+describe("GraphQL queries against GitHub's schema", () => {
+  it("finds the queries to check", () => {
+    expect(queries.map(([name]) => name)).toEqual(expect.arrayContaining(["THREAD_QUERY", "THREAD_COMMENTS_PAGE_QUERY"]));
+  });
+
+  it.each(queries)("%s validates", (_name, query) => {
+    const errors = validate(githubSchema(), parse(query));
+    expect(errors.map((e) => e.message)).toEqual([]);
+  });
+
+  it("would catch a field GitHub does not have", () => {
+    const broken = threadQueries.THREAD_QUERY.replace("isMinimized", "isHiddenByMagic");
+    expect(validate(githubSchema(), parse(broken)).length).toBeGreaterThan(0);
+  });
+});

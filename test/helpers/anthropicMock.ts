@@ -1,0 +1,153 @@
+// A local stand-in for the Anthropic Messages API, reached through the SDK's `baseURL`, so the real SDK
+// code path (request building, SSE parsing, retries) runs. It records every request it gets.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  body: Record<string, any>;
+  headers: IncomingMessage["headers"];
+  receivedAt: number;
+  /** When the mock finished answering. */
+  completedAt?: number;
+}
+
+export type MockBehaviour =
+  | { kind: "answer"; text: string; usage?: Partial<MockUsage>; delayMs?: number; chunks?: number }
+  /** An HTTP error status with Anthropic's error body. */
+  | { kind: "status"; status: number; type?: string; retryAfterSeconds?: number }
+  /** A 200 that starts streaming and then sends an SSE `error` event (overloaded mid-way). */
+  | { kind: "stream-error"; partialText?: string }
+  /** A 200 whose connection is cut mid-stream. */
+  | { kind: "cut" }
+  /** Never answers (for timeouts); the response is ended when the mock closes. */
+  | { kind: "hang" };
+
+export interface MockUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+}
+
+export interface AnthropicMock {
+  url: string;
+  requests: RecordedRequest[];
+  /** Behaviours used in order; when exhausted, `fallback` answers. */
+  queue: MockBehaviour[];
+  fallback: (request: RecordedRequest) => MockBehaviour;
+  close(): Promise<void>;
+}
+
+function sse(res: ServerResponse, event: string, data: unknown): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function streamAnswer(res: ServerResponse, body: Record<string, any>, b: Extract<MockBehaviour, { kind: "answer" }>) {
+  const usage: MockUsage = {
+    input_tokens: 100,
+    output_tokens: 20,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+    ...b.usage,
+  };
+  res.writeHead(200, { "content-type": "text/event-stream", "request-id": "req_mock" });
+  sse(res, "message_start", {
+    type: "message_start",
+    message: {
+      id: "msg_mock",
+      type: "message",
+      role: "assistant",
+      model: body.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { ...usage, output_tokens: 1 },
+    },
+  });
+  sse(res, "content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+  const chunks = Math.max(1, b.chunks ?? 3);
+  const size = Math.ceil(b.text.length / chunks) || 1;
+  const delay = (b.delayMs ?? 0) / chunks;
+  for (let i = 0; i < b.text.length; i += size) {
+    if (delay > 0) await sleep(delay);
+    sse(res, "content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: b.text.slice(i, i + size) } });
+  }
+  if (b.text.length === 0 && delay > 0) await sleep(b.delayMs ?? 0);
+  sse(res, "content_block_stop", { type: "content_block_stop", index: 0 });
+  sse(res, "message_delta", {
+    type: "message_delta",
+    delta: { stop_reason: "end_turn", stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens },
+  });
+  sse(res, "message_stop", { type: "message_stop" });
+  res.end();
+}
+
+export async function startAnthropicMock(
+  fallback: (request: RecordedRequest) => MockBehaviour = () => ({ kind: "answer", text: "Hello from the mock." }),
+): Promise<AnthropicMock> {
+  const hanging = new Set<ServerResponse>();
+  const mock: AnthropicMock = {
+    url: "",
+    requests: [],
+    queue: [],
+    fallback,
+    close: async () => {
+      for (const res of hanging) res.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const recorded: RecordedRequest = {
+      body: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"),
+      headers: req.headers,
+      receivedAt: Date.now(),
+    };
+    mock.requests.push(recorded);
+    const behaviour = mock.queue.shift() ?? mock.fallback(recorded);
+    switch (behaviour.kind) {
+      case "answer":
+        await streamAnswer(res, recorded.body, behaviour);
+        break;
+      case "status": {
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        if (behaviour.retryAfterSeconds !== undefined) headers["retry-after"] = String(behaviour.retryAfterSeconds);
+        // Never let the SDK's own retries mask the scenario under test.
+        headers["x-should-retry"] = "false";
+        res.writeHead(behaviour.status, headers);
+        res.end(JSON.stringify({ type: "error", error: { type: behaviour.type ?? "api_error", message: "mock failure" } }));
+        break;
+      }
+      case "stream-error":
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        sse(res, "message_start", {
+          type: "message_start",
+          message: { id: "msg_mock", type: "message", role: "assistant", model: recorded.body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } },
+        });
+        sse(res, "content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+        sse(res, "content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: behaviour.partialText ?? "Partial" } });
+        sse(res, "error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+        res.end();
+        break;
+      case "cut":
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        sse(res, "message_start", {
+          type: "message_start",
+          message: { id: "msg_mock", type: "message", role: "assistant", model: recorded.body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } },
+        });
+        res.socket?.destroy();
+        break;
+      case "hang":
+        hanging.add(res);
+        break;
+    }
+    recorded.completedAt = Date.now();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  mock.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return mock;
+}
