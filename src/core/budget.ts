@@ -2,49 +2,14 @@
 // a summary (planFold → buildSummaryRequest → applySummary), and a last-resort cut (fitToBudget) so that
 // a request is never over budget, whatever the thread holds.
 import type { MessageCreateParamsNonStreaming, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
-import type { Conversation, Turn, UserTurnComment } from "./conversation.js";
-import { buildClaudeRequest, renderComment, renderThreadContext, renderTurn, type ClaudeRequestOptions } from "./request.js";
+import type { Conversation, Turn } from "./conversation.js";
+import { shrinkTurns, type BudgetOptions } from "./fit.js";
+import { buildClaudeRequest, EMPTY_ANSWER_TEXT, escapeText, renderComment, renderTurn } from "./request.js";
+import { estimateBlockTokens, estimateRequestTokens, estimateTokens, MESSAGE_OVERHEAD, REQUEST_OVERHEAD } from "./tokens.js";
 import type { Thread } from "./types.js";
 
-/**
- * Estimated tokens of a text. Claude's tokenizer is not public and counting via the API costs a round
- * trip, so we over-estimate on purpose: printable ASCII at 3 characters per token (English prose runs at
- * ~3.5–4.5, code and markdown punctuation nearer 3), and every other UTF-16 unit as a whole token (CJK
- * is about one token per character, emoji and rare scripts more per character but two units each).
- * Over-estimating only folds a little early; under-estimating would fail the request.
- */
-export function estimateTokens(text: string): number {
-  let ascii = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x80) ascii++;
-  return Math.ceil(ascii / 3) + (text.length - ascii);
-}
-
-/** Per-block and per-message framing the API adds around our text (role markers, separators). */
-const BLOCK_OVERHEAD = 4;
-const MESSAGE_OVERHEAD = 4;
-const REQUEST_OVERHEAD = 16;
-
-export function estimateBlockTokens(text: string): number {
-  return estimateTokens(text) + BLOCK_OVERHEAD;
-}
-
-/** Estimated input tokens of a request we built (text blocks only; we build nothing else). */
-export function estimateRequestTokens(params: MessageCreateParamsNonStreaming): number {
-  let total = REQUEST_OVERHEAD;
-  const system = typeof params.system === "string" ? [{ type: "text" as const, text: params.system }] : (params.system ?? []);
-  for (const block of system) total += estimateBlockTokens(block.text);
-  for (const message of params.messages) {
-    total += MESSAGE_OVERHEAD;
-    if (typeof message.content === "string") total += estimateBlockTokens(message.content);
-    else for (const block of message.content) if (block.type === "text") total += estimateBlockTokens(block.text);
-  }
-  return total;
-}
-
-export interface BudgetOptions extends ClaudeRequestOptions {
-  /** Input tokens the request may use (context window minus max_tokens minus a safety margin). */
-  budgetTokens: number;
-}
+export { estimateBlockTokens, estimateRequestTokens, estimateTokens } from "./tokens.js";
+export { BudgetError, cutMiddle, fitToBudget, shrinkTurns, type BudgetOptions } from "./fit.js";
 
 export interface FoldOptions extends BudgetOptions {
   /** Newest turns never folded (the trigger's turn is always kept). Default 4. */
@@ -72,12 +37,8 @@ export function planFold(conv: Conversation, thread: Thread, options: FoldOption
 
   const keepRecent = Math.max(1, options.keepRecentTurns ?? 4);
   const target = Math.min(options.budgetTokens, options.budgetTokens * (options.targetRatio ?? 0.7));
-  // The summary replaces the current one: count the reserve instead of what it costs now.
-  const summaryNow = estimateTokens(renderThreadContext(conv, thread, options.standingInstructions));
-  const summaryAfter = estimateTokens(
-    renderThreadContext(withSummary(conv, "x".repeat(3 * (options.summaryReserveTokens ?? 3000)), "0"), thread, options.standingInstructions),
-  );
-  let total = estimatedTokens - summaryNow + summaryAfter;
+  // The new summary replaces the current one: count its reserve (plus its label) instead.
+  let total = estimatedTokens - estimateTokens(conv.context.summary) + (options.summaryReserveTokens ?? 3000) + 60;
 
   // Units in fold order: the opening turn's other comments, then whole turns, oldest first.
   const [first, ...rest] = conv.turns;
@@ -116,25 +77,24 @@ function lastIdOf(turns: Turn[]): string {
 function applyFold(turns: Turn[], foldUntilId: string): Turn[] {
   if (foldUntilId === "") return turns;
   const out: Turn[] = [];
+  const push = (turn: Turn) => {
+    const prev = out[out.length - 1];
+    if (prev?.role === "user" && turn.role === "user") out[out.length - 1] = { role: "user", comments: [...prev.comments, ...turn.comments] };
+    else out.push(turn);
+  };
   let folding = true;
   for (const turn of turns) {
-    let kept: Turn | null = turn;
-    if (folding && turn.role === "user") {
+    if (!folding) push(turn);
+    else if (turn.role === "user") {
       const at = turn.comments.findIndex((c) => c.id === foldUntilId);
       if (at >= 0) folding = false;
       const comments = turn.comments.filter((c, i) => c.isOpening || (at >= 0 && i > at));
-      kept = at >= 0 || comments.length > 0 ? { role: "user", comments } : null;
-      if (at < 0 && comments.length === 0) kept = null;
-    } else if (folding && turn.role === "assistant") {
+      if (comments.length > 0) push({ role: "user", comments });
+    } else {
       const at = turn.commentIds.indexOf(foldUntilId);
       if (at >= 0 && at !== turn.commentIds.length - 1) throw new Error(`cannot fold part of the reply ${foldUntilId}`);
       if (at >= 0) folding = false;
-      kept = null;
     }
-    if (kept === null || (kept.role === "user" && kept.comments.length === 0)) continue;
-    const prev = out[out.length - 1];
-    if (prev?.role === "user" && kept.role === "user") out[out.length - 1] = { role: "user", comments: [...prev.comments, ...kept.comments] };
-    else out.push(kept);
   }
   if (folding) throw new Error(`comment ${foldUntilId} is not in the conversation`);
   return out;
@@ -150,6 +110,7 @@ function withSummary(conv: Conversation, summary: string, until: string): Conver
 
 /** The conversation after a fold: folded turns gone, the summary in the context (written to the next block). */
 export function applySummary(conv: Conversation, summary: string, foldUntilId: string): Conversation {
+  if (foldUntilId === "") return conv; // an empty plan folds nothing: keep the summary we had
   const turns = applyFold(conv.turns, foldUntilId);
   const folded = countComments(conv.turns) - countComments(turns);
   const next = withSummary(conv, summary, foldUntilId);
@@ -176,7 +137,7 @@ export function buildSummaryRequest(
   if (previousSummary.trim() !== "") blocks.push({ type: "text", text: `<previous-summary>\n${previousSummary.trim()}\n</previous-summary>` });
   for (const turn of turns) {
     if (turn.role === "user") for (const c of turn.comments) blocks.push({ type: "text", text: renderComment(c) });
-    else blocks.push({ type: "text", text: `<assistant-reply>\n${escapeReply(turn.text) || "(no answer text)"}\n</assistant-reply>` });
+    else blocks.push({ type: "text", text: `<assistant-reply>\n${escapeText(turn.text.trim() === "" ? EMPTY_ANSWER_TEXT : turn.text)}\n</assistant-reply>` });
   }
   blocks.push({ type: "text", text: "Write the updated summary now." });
   return {
@@ -187,9 +148,3 @@ export function buildSummaryRequest(
   };
 }
 
-function escapeReply(text: string): string {
-  return text.replace(/<(\/?)(assistant-reply|previous-summary)/gi, "&lt;$1$2");
-}
-
-export { fitToBudget, shrinkTurns, cutMiddle, BudgetError } from "./fit.js";
-export type { UserTurnComment };

@@ -64,9 +64,9 @@ function renderWord(s: string): string {
 }
 
 /**
- * Maintainer-editable text: a literal block scalar (easy to edit) when every character can stand in one
- * verbatim, otherwise a double-quoted scalar, whose escapes can express any string. `value` ends the
- * line after `key: `; a block scalar's lines follow (the caller adds the final line break).
+ * Maintainer-editable text: a literal block scalar (easy to edit) when it can hold the text verbatim,
+ * otherwise a double-quoted scalar, whose escapes can express any string. The result follows `key: `;
+ * a block scalar's lines follow its header, and the caller adds the final line break.
  */
 function renderText(s: string): string {
   if (!literalSafe(s)) return quote(s);
@@ -75,11 +75,10 @@ function renderText(s: string): string {
   const trailing = s.length - s.replace(/\n+$/, "").length;
   const chomp = trailing === 0 ? "-" : trailing === 1 ? "" : "+";
   if (trailing > 0) lines.pop(); // the empty piece after the final line break is not a line
-  // YAML guesses the indentation from the first non-blank line; when the text itself starts with
-  // whitespace that guess would be wrong, so state it.
-  const firstContent = lines.findIndex((line) => /[^ \t]/.test(line));
-  const leading = lines.slice(0, firstContent + 1);
-  const indicator = leading.some((line) => line.startsWith(" ") || line.startsWith("\t")) ? "2" : "";
+  // YAML guesses the indentation from the first non-empty line; when that line itself starts with
+  // whitespace the guess would be wrong, so state it.
+  const firstContent = lines.find((line) => line !== "") ?? "";
+  const indicator = /^[ \t]/.test(firstContent) ? "2" : "";
   const body = lines.map((line) => (line === "" ? "" : `  ${line}`));
   return [`|${indicator}${chomp}`, ...body].join("\n");
 }
@@ -91,8 +90,9 @@ const NOT_LITERAL = /[^\t\n\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-
 
 function literalSafe(s: string): boolean {
   return (
-    s !== "" &&
     /[^ \t\n]/.test(s) && // a block of only whitespace has no line to take the indentation from
+    // Lines of only spaces/tabs are where readers disagree (blank or content?), and editors eat them.
+    !/^[ \t]+$/m.test(s) &&
     !/--!?>/.test(s) &&
     !NOT_LITERAL.test(s)
   );
@@ -281,13 +281,9 @@ function fail(error: string): ParseResult {
  * fenced or written inline is text someone is showing, not state, so it is not returned.
  */
 export function findContextBlocks(markdown: string): LocatedBlock[] {
-  const found: LocatedBlock[] = [];
-  for (const node of parseMarkdown(markdown).children) {
-    if (node.type !== "html" || !BLOCK_START.test(node.value)) continue;
-    const range = offsets(node);
-    if (range !== null) found.push({ raw: markdown.slice(range.start, range.end), ...range });
-  }
-  return found;
+  return topLevel(markdown)
+    .filter(({ node }) => node.type === "html" && BLOCK_START.test(node.value))
+    .map(({ start, end }) => ({ raw: markdown.slice(start, end), start, end }));
 }
 
 /**
@@ -297,15 +293,13 @@ export function findContextBlocks(markdown: string): LocatedBlock[] {
 export function stripBotMarkup(body: string): string {
   let cut = body.length;
   const blocks: { start: number; end: number }[] = [];
-  for (const node of parseMarkdown(body).children) {
+  for (const { node, start, end } of topLevel(body)) {
     if (node.type !== "html") continue;
-    const range = offsets(node);
-    if (range === null) continue;
     if (FOOTER_START.test(node.value)) {
-      cut = range.start;
+      cut = start;
       break;
     }
-    if (BLOCK_START.test(node.value)) blocks.push(range);
+    if (BLOCK_START.test(node.value)) blocks.push({ start, end });
   }
   let visible = "";
   let pos = 0;
@@ -316,10 +310,23 @@ export function stripBotMarkup(body: string): string {
   return (visible + body.slice(pos, cut)).trimEnd();
 }
 
-function offsets(node: RootContent): { start: number; end: number } | null {
-  const start = node.position?.start.offset;
-  const end = node.position?.end.offset;
-  return start === undefined || end === undefined ? null : { start, end };
+interface Located {
+  node: RootContent;
+  start: number;
+  end: number;
+}
+
+/** The top-level nodes of `markdown` with their offsets into it. */
+function topLevel(markdown: string): Located[] {
+  // micromark drops a leading byte-order mark and counts offsets from after it.
+  const shift = markdown.startsWith("\uFEFF") ? 1 : 0;
+  const located: Located[] = [];
+  for (const node of parseMarkdown(markdown).children) {
+    const start = node.position?.start.offset;
+    const end = node.position?.end.offset;
+    if (start !== undefined && end !== undefined) located.push({ node, start: start + shift, end: end + shift });
+  }
+  return located;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -358,23 +365,17 @@ function closeOpenBlocks(text: string): string {
 }
 
 /** undefined: nothing swallows the probe; null: something does, but not a node we know how to close. */
-function findSwallower(text: string, probeText: string): RootContent | null | undefined {
+function findSwallower(text: string, probeText: string): Located | null | undefined {
   const probeStart = text.length + 2;
-  const nodes = parseMarkdown(`${text}\n\n${probeText}`).children;
+  const nodes = topLevel(`${text}\n\n${probeText}`);
   const last = nodes.at(-1);
-  if (last?.type === "html" && last.value === probeText && offsets(last)?.start === probeStart) return undefined;
-  const holder = nodes.find((node) => {
-    const range = offsets(node);
-    return range !== null && range.start < probeStart && range.end > probeStart;
-  });
-  return holder ?? null;
+  if (last?.node.type === "html" && last.node.value === probeText && last.start === probeStart) return undefined;
+  return nodes.find(({ start, end }) => start < probeStart && end > probeStart) ?? null;
 }
 
-function closerFor(node: RootContent, text: string): string | null {
-  const range = offsets(node);
-  if (range === null) return null;
+function closerFor({ node, start }: Located, text: string): string | null {
   if (node.type === "code") {
-    const fence = /^[ \t]*(`{3,}|~{3,})/.exec(text.slice(range.start));
+    const fence = /^[ \t]*(`{3,}|~{3,})/.exec(text.slice(start));
     return fence?.[1] ?? null;
   }
   if (node.type !== "html") return null;

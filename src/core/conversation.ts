@@ -1,10 +1,10 @@
 // Thread → conversation: which comments Claude sees, in which order, under which role, and the context
 // block that steers it (DESIGN.md, "The thread is the session"). Pure: no network, no clock.
-import { findContextBlocks, parseContextBlock, stripBotMarkup } from "./contextBlock.js";
+import { botText, humanText } from "./commentText.js";
+import { findContextBlocks, parseContextBlock } from "./contextBlock.js";
 import { isBotComment, isMaintainer } from "./identity.js";
-import { sanitizeUntrustedMarkdown, stripInvisible } from "./sanitize.js";
+import { stripInvisible } from "./sanitize.js";
 import { redactSecrets } from "./secrets.js";
-import { detectTrigger } from "./trigger.js";
 import {
   emptyContextBlock,
   type AuthorAssociation,
@@ -40,6 +40,8 @@ export interface Omitted {
   beforeSince: number;
   summarised: number;
 }
+
+export { clearConversationCache } from "./commentText.js";
 
 export interface Conversation {
   context: ContextBlock;
@@ -79,18 +81,16 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
   const trigger = isTriggerOpening ? thread.opening : comments[triggerIndex]!;
   if (isBotComment(trigger, bot)) throw new Error(`trigger comment ${triggerCommentId} is the bot's own comment`);
 
-  // Each block is parsed at most once: bot replies need theirs for ordering, trusted comments for context.
+  const rawBlockOf = (c: ThreadComment): string | null => {
+    if (!c.body.includes("threadbot:context")) return null;
+    return isBotComment(c, bot) ? botText(c.id, c.body).blockRaw : (findContextBlocks(c.body).at(-1)?.raw ?? null);
+  };
   const parsedCache = new Map<string, Parsed>();
   const blockOf = (c: ThreadComment): Parsed => {
     let parsed = parsedCache.get(c.id);
     if (parsed === undefined) {
-      parsed = null;
-      if (c.body.includes("threadbot:context")) {
-        const found = findContextBlocks(c.body);
-        const last = found[found.length - 1];
-        if (last !== undefined) parsed = parseContextBlock(last.raw);
-      }
-      parsedCache.set(c.id, parsed);
+      const raw = rawBlockOf(c);
+      parsedCache.set(c.id, (parsed = raw === null ? null : parseContextBlock(raw)));
     }
     return parsed;
   };
@@ -104,6 +104,7 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
   const stateComments: { comment: ThreadComment; index: number }[] = [{ comment: thread.opening, index: -1 }];
   let runSlot: number | null = null; // slot of the current run of consecutive bot replies
   let lastBotSlot = -Infinity;
+  let lastAnchor = -Infinity;
   comments.forEach((c, i) => {
     if (c.isMinimized && i !== triggerIndex) {
       omitted.minimized++;
@@ -117,20 +118,29 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
       items.push({ comment: c, isBot: false, key: [i, 0, i] });
       return;
     }
-    if (runSlot === null) {
-      runSlot = Math.max(lastBotSlot, anchorOf(c, i) ?? i - 1);
+    // Only a reply that answers a newer trigger than the replies before it moves (and starts a new
+    // turn slot); the rest of a split answer, or a reply answering nothing new, stays in place.
+    const anchor = anchorOf(c, i);
+    const answersNew = anchor !== undefined && anchor > lastAnchor;
+    if (runSlot === null || answersNew) {
+      runSlot = Math.max(lastBotSlot, answersNew ? anchor : i - 1);
       lastBotSlot = runSlot;
     }
+    if (anchor !== undefined) lastAnchor = Math.max(lastAnchor, anchor);
     items.push({ comment: c, isBot: true, key: [runSlot, 1, i] });
   });
   items.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2]);
 
   // The newest answered trigger that precedes this reply; `opening` sorts before every comment.
   function anchorOf(c: ThreadComment, index: number): number | undefined {
-    const parsed = blockOf(c);
-    if (parsed === null || !parsed.ok) return undefined;
+    let answered = botText(c.id, c.body).answered;
+    if (answered === null) {
+      const parsed = blockOf(c);
+      if (parsed === null || !parsed.ok) return undefined;
+      answered = parsed.block.answered;
+    }
     let best: number | undefined;
-    for (const id of parsed.block.answered) {
+    for (const id of answered) {
       const at = id === thread.opening.id ? -1 : indexById.get(id);
       if (at !== undefined && at < index && (best === undefined || at > best)) best = at;
     }
@@ -138,8 +148,7 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
   }
 
   // 2. Cut at the trigger (in conversation order: later comments get their own turn).
-  let cut = items.length;
-  if (!isTriggerOpening) cut = items.findIndex((it) => it.comment.id === triggerCommentId) + 1;
+  const cut = isTriggerOpening ? 0 : items.findIndex((it) => it.comment.id === triggerCommentId) + 1;
   omitted.afterTrigger = items.length - cut;
   const beforeCut = items.slice(0, cut);
   const beforeCutIds = new Set(beforeCut.map((it) => it.comment.id));
@@ -190,7 +199,8 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
 
   // 5. Turns: the opening post first, then merged runs of the same role.
   const toUser = (c: ThreadComment, isOpening: boolean): UserTurnComment => {
-    let text = redactSecrets(sanitizeUntrustedMarkdown(c.body));
+    const human = humanText(c.id, c.body, phrase);
+    let text = human.text;
     if (isOpening) text = `# ${singleLine(thread.title)}\n\n${text.trim() === "" ? "(no description)" : text}`;
     return {
       id: c.id,
@@ -198,7 +208,7 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
       association: c.association,
       createdAt: c.createdAt,
       text,
-      mentionsBot: mentions(c.body, phrase),
+      mentionsBot: human.mentionsBot,
       isOpening,
       edited: c.lastEditedAt !== null,
     };
@@ -207,7 +217,7 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
   for (const it of kept) {
     const last = turns[turns.length - 1]!;
     if (it.isBot) {
-      const text = redactSecrets(stripInvisible(stripBotMarkup(it.comment.body))).trim();
+      const text = botText(it.comment.id, it.comment.body).text;
       if (last.role === "assistant") {
         last.commentIds.push(it.comment.id);
         last.text = last.text === "" ? text : text === "" ? last.text : `${last.text}\n\n${text}`;
@@ -217,12 +227,6 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
   }
 
   return { context, contextSourceId, warnings, turns, trigger, omitted };
-}
-
-/** Cheap pre-check first: most comments do not contain the phrase, and parsing markdown is not free. */
-function mentions(body: string, phrase: string): boolean {
-  if (!body.toLowerCase().includes(phrase.toLowerCase())) return false;
-  return detectTrigger(body, { phrase }).triggered;
 }
 
 /**

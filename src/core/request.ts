@@ -130,7 +130,11 @@ export function validateRequest(params: MessageCreateParamsNonStreaming): string
     if (typeof m.content === "string") {
       if (m.content.trim() === "") problems.push(`message ${i} is empty`);
     } else if (m.content.length === 0) problems.push(`message ${i} has no content`);
-    else check(m.content.filter((b): b is TextBlockParam => b.type === "text"), `message ${i}`);
+    else {
+      const texts: TextBlockParam[] = [];
+      for (const b of m.content) if (b.type === "text") texts.push(b);
+      check(texts, `message ${i}`);
+    }
   });
   if (breakpoints > 4) problems.push(`${breakpoints} cache breakpoints (at most 4)`);
   return problems;

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import * as threadQueries from "../../src/github/threadQuery.js";
 import { githubSchema } from "../helpers/fakeGitHub.js";
 
-const queries = Object.entries(threadQueries).filter(
-  (entry): entry is [string, string] => typeof entry[1] === "string" && /^\s*(query|mutation)\b/.test(entry[1]),
+const queries: [string, string][] = Object.entries(threadQueries as Record<string, unknown>).flatMap(([name, value]) =>
+  typeof value === "string" && /^\s*(query|mutation)\b/.test(value) ? [[name, value] as [string, string]] : [],
 );
 
 describe("GraphQL queries against GitHub's schema", () => {

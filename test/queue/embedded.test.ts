@@ -17,7 +17,7 @@ function job(thread: string, trigger: number, delivery = `d-${thread}-${trigger}
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe("EmbeddedQueue", () => {
   it("runs one job per thread at a time, in comment order, and threads concurrently up to the bound", async () => {
@@ -84,7 +84,9 @@ describe("EmbeddedQueue", () => {
     await expect(queue.enqueue(job("late", 1))).rejects.toThrow(/shutting down/);
 
     const slowQueue = new EmbeddedQueue({ concurrency: 1 });
-    slowQueue.start(async () => sleep(500));
+    slowQueue.start(async () => {
+      await sleep(500);
+    });
     await slowQueue.enqueue(job("slow", 1));
     const left = await slowQueue.close(20);
     expect(left.map((j) => j.id)).toEqual(["slow:1"]);
