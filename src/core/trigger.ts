@@ -56,13 +56,16 @@ const CHARACTER_REFERENCE = /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za
  * Detects a real mention of `options.phrase` in a comment body.
  *
  * `request` is the rendered text of the whole comment with the first mention removed:
- * - the phrase and one `,` `:` or `;` right after it are cut out (`Hey @claude, what is X?` → `Hey what is X?`,
- *   `@claude: help` → `help`); later mentions stay as written;
+ * - the phrase and one `,` `:` or `;` right after it are cut out (`Hey @claude, what is X?` → `Hey what is X?`);
+ *   when the mention opens its line, all `, : ; . ! ?` right after it go (`@claude: help`, `@claude. help` →
+ *   `help`); later mentions stay as written;
  * - prose keeps its words, not its markup: each paragraph, heading, list item and table row starts a new line,
  *   table cells are joined with ` | `, runs of whitespace collapse to one space, lines are trimmed and blank
  *   prose lines dropped;
  * - code (inline and blocks) keeps its text; code blocks keep their lines and indentation (trailing spaces
- *   trimmed); quoted text is kept; HTML, images, definitions and link URLs are dropped (link text is kept).
+ *   trimmed), so the request may start with indentation; quoted text is kept; HTML, images, definitions and
+ *   link URLs are dropped (link text is kept);
+ * - leading and trailing blank lines are removed.
  * When not triggered, `request` is "".
  */
 export function detectTrigger(markdown: string, options: { phrase: string }): TriggerResult {
@@ -306,9 +309,15 @@ function renderRequest(tree: Root, mention: Mention): string {
 }
 
 function cutMention(value: string, mention: Mention): string {
+  const before = value.slice(0, mention.index);
   let rest = mention.index + mention.length;
-  if (rest < value.length && ",:;".includes(value[rest] as string)) rest += 1;
-  return `${value.slice(0, mention.index)} ${value.slice(rest)}`;
+  if (before.slice(before.lastIndexOf("\n") + 1).trim() === "") {
+    // The mention opens its line: punctuation after it only addressed the bot (`@claude. Why…`, `@claude!`).
+    while (rest < value.length && ",:;.!?".includes(value[rest] as string)) rest += 1;
+  } else if (rest < value.length && ",:;".includes(value[rest] as string)) {
+    rest += 1; // `Hey @claude, what is X?` → `Hey what is X?`
+  }
+  return `${before} ${value.slice(rest)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -16,8 +16,11 @@ export interface InstallationClients {
 
 export async function installationClients(octokit: ProbotOctokit): Promise<InstallationClients> {
   const auth = (await octokit.auth({ type: "installation" })) as { token: string };
+  const defaults = octokit.request.endpoint.DEFAULTS;
   const client = baseGraphql.defaults({
-    baseUrl: octokit.request.endpoint.DEFAULTS.baseUrl,
+    // Same host (GitHub Enterprise too) and same fetch as the app's Octokit.
+    baseUrl: defaults.baseUrl,
+    request: defaults.request?.fetch ? { fetch: defaults.request.fetch } : {},
     headers: { authorization: `token ${auth.token}` },
   });
   return {

@@ -26,6 +26,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A fetch that sends api.github.com requests to the fake GitHub instead. */
+export function redirectTo(base: string): typeof fetch {
+  return (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    return fetch(url.replace(/^https:\/\/api\.github\.com/, base), init);
+  };
+}
+
 export function sign(body: string, secret = WEBHOOK_SECRET): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
@@ -59,7 +67,15 @@ export async function startHarness(overrides: Partial<Settings> = {}, env: NodeJ
     host: "127.0.0.1",
     port,
     log,
-    Probot: Probot.defaults({ appId: 1, privateKey: testPrivateKey(), secret: WEBHOOK_SECRET, baseUrl: github.url, log }),
+    Probot: Probot.defaults({
+      appId: 1,
+      privateKey: testPrivateKey(),
+      secret: WEBHOOK_SECRET,
+      log,
+    }),
+    // Every GitHub request (the app's Octokit, its token requests, the GraphQL reader) goes to the fake.
+    // (Passed to the Server: it hands its own `request` to Probot, over any Probot.defaults value.)
+    request: { fetch: redirectTo(github.url) },
   });
   await server.load(threadbot.app);
   await server.start();
