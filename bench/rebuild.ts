@@ -1,7 +1,8 @@
 // 3. Rebuild: thread → Messages API request (buildConversation + buildClaudeRequest), the pure work of
-// every job, for 10, 100, 1,000 and 2,500 comments of the generated realistic threads of
-// test/fixtures/threads.ts (code blocks, diffs, quotes, links, tables, hidden content, edits, minimized
-// comments, bot replies with footer and context block, notices, split answers).
+// every job, for 10, 100, 1,000 and 2,500 comments of realistic generated threads (bench/threads.ts: the
+// generator of test/fixtures/threads.ts with context blocks shaped as the worker writes them; code
+// blocks, diffs, quotes, links, tables, hidden content, edits, minimized comments, bot replies with
+// footer and context block, notices, split answers).
 // - cold: the per-comment memo of src/core/commentText.ts cleared before each build (a fresh process,
 //   or a thread this process has not seen); warm: the same build again (every comment memoised, as on a
 //   follow-up in a long-running process). ms = median of several builds.
@@ -14,6 +15,7 @@ import { buildConversation, clearConversationCache } from "../src/core/conversat
 import { buildClaudeRequest } from "../src/core/request.js";
 import type { Thread } from "../src/core/types.js";
 import { BOT, generateThread, PHRASE } from "../test/fixtures/threads.js";
+import { workerShapedThread } from "./threads.js";
 import { gc, median, round, type BenchResult, type Row } from "./lib.js";
 import { naiveBuildPrompt } from "./naive.js";
 
@@ -67,7 +69,7 @@ interface SizeResult {
 
 export async function rebuild(): Promise<BenchResult> {
   // Warm the JIT on a mid-sized thread first.
-  const warm = generateThread({ comments: 200, seed: 99 });
+  const warm = workerShapedThread({ comments: 200, seed: 99 });
   for (let i = 0; i < 5; i++) {
     clearConversationCache();
     build(warm.thread, warm.triggerId);
@@ -76,7 +78,7 @@ export async function rebuild(): Promise<BenchResult> {
 
   const results: SizeResult[] = [];
   for (const size of SIZES) {
-    const { thread, triggerId } = generateThread({ comments: size, seed: 7 });
+    const { thread, triggerId } = workerShapedThread({ comments: size, seed: 7 });
     const repeats = size >= 1000 ? 7 : 15;
     const cold: number[] = [];
     const warmSamples: number[] = [];
@@ -109,6 +111,18 @@ export async function rebuild(): Promise<BenchResult> {
       coldSamples: cold.map((x) => round(x, 2)),
     });
   }
+  // For comparison: test/fixtures generateThread, whose replies carry every answered id so far.
+  const fixture = generateThread({ comments: 1000, seed: 7 });
+  const fixtureCold: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    clearConversationCache();
+    fixtureCold.push(timeMs(() => build(fixture.thread, fixture.triggerId)));
+  }
+  const fixture1000 = {
+    comments: fixture.thread.comments.length,
+    bodyChars: fixture.thread.comments.reduce((n, c) => n + c.body.length, fixture.thread.opening.body.length),
+    coldMs: median(fixtureCold),
+  };
   clearConversationCache();
 
   const section = "3 rebuild";
@@ -163,5 +177,5 @@ export async function rebuild(): Promise<BenchResult> {
     met: per10((r) => r.allocMB) <= 12.5,
     note: `100→1,000 ${round(ratio(100, 1000, (r) => r.allocMB), 1)}×`,
   });
-  return { rows, details: { sizes: results } };
+  return { rows, details: { generator: "bench/threads.ts workerShapedThread", sizes: results, fixtureGenerateThread1000: fixture1000 } };
 }

@@ -5,7 +5,7 @@ import { readSettings, type Settings } from "./config/env.js";
 import type { BotIdentity } from "./core/types.js";
 import { installationClients } from "./github/clients.js";
 import { onIssueCommentCreated } from "./intake/issueComment.js";
-import { EmbeddedQueue } from "./queue/embedded.js";
+import { createQueue } from "./queue/index.js";
 import type { JobQueue, ThreadJob } from "./queue/types.js";
 import { answerJob } from "./worker/answer.js";
 
@@ -38,7 +38,7 @@ function botIdentity(app: Probot, settings: Settings): () => Promise<BotIdentity
 
 export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
   const settings = options.settings ?? readSettings();
-  const queue = options.queue ?? new EmbeddedQueue({ concurrency: settings.queueConcurrency });
+  const queue = options.queue ?? createQueue({ redisUrl: settings.redisUrl, concurrency: settings.queueConcurrency });
   const claude = settings.anthropicApiKey
     ? new ClaudeClient({ apiKey: settings.anthropicApiKey, baseURL: settings.anthropicBaseUrl })
     : null;

@@ -33,7 +33,10 @@ async function shutdown(signal: string): Promise<void> {
   await server.stop().catch(() => undefined);
   const unfinished = await threadbot.shutdown();
   for (const job of unfinished) {
-    console.warn(`not answered before shutdown: ${job.threadKey} comment ${job.trigger.id} (delivery ${job.deliveryId})`);
+    // Embedded queue: these are lost with the process (GitHub does not redeliver by itself); on Redis,
+    // another replica takes them over.
+    const fate = settings.redisUrl ? "handed back to the shared queue" : "not answered before shutdown";
+    console.warn(`${fate}: ${job.threadKey} comment ${job.trigger.id} (delivery ${job.deliveryId})`);
   }
   process.exit(0);
 }

@@ -97,7 +97,7 @@ describe("fitToBudget", () => {
     const b = new ThreadBuilder();
     const t0 = b.mention("short question");
     b.reply("short answer", [t0.id]);
-    const huge = `START ${"lorem ipsum dolor sit amet ".repeat(80_000)} END`;
+    const huge = `START ${"lorem ipsum dolor sit amet ".repeat(20_000)} END`;
     const t = b.mention(huge, PEOPLE.outsider);
     const conv = build(b.thread, t.id);
     const options = { ...REQUEST, budgetTokens: 20_000 };

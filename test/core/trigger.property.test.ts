@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { detectTrigger, mentionsPhrase, parseCommand } from "../../src/core/trigger.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 1000);
+// Generous per-property time limit that grows with the number of runs (CI uses 10,000).
+const TIMEOUT = Math.max(30_000, RUNS * 10);
 const PHRASE = { phrase: "@claude" };
 
 // The phrase in any letter case.
@@ -57,7 +59,7 @@ describe("detectTrigger properties", () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it("never triggers for the phrase inside a fenced code block", () => {
     const fenced = fc.oneof(
@@ -72,7 +74,7 @@ describe("detectTrigger properties", () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it("never triggers for the phrase inside an inline code span", () => {
     // One line, no backticks (they could close the span) and no pipes (they could split a table cell).
@@ -84,7 +86,7 @@ describe("detectTrigger properties", () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it("never triggers in a document that is only a blockquote", () => {
     const line = textWithout("\n\r");
@@ -104,7 +106,7 @@ describe("detectTrigger properties", () => {
       ),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it("triggers for the phrase between plain words, and the request is the other words", () => {
     fc.assert(
@@ -115,5 +117,5 @@ describe("detectTrigger properties", () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 });
