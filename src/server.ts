@@ -2,14 +2,14 @@
 // app.yml manifest flow) instead of the app.
 import { run } from "probot";
 import { createThreadbot } from "./app.js";
-import { readSettings, SettingsError } from "./config/env.js";
+import { readSettings, SettingsError, type Settings } from "./config/env.js";
 
 function fail(message: string): never {
   console.error(message);
   process.exit(1);
 }
 
-let settings;
+let settings: Settings;
 try {
   settings = readSettings();
 } catch (error) {

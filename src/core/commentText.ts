@@ -5,7 +5,7 @@
 import { answeredFast, splitBotComment } from "./botComment.js";
 import { sanitizeUntrustedMarkdown, stripInvisible } from "./sanitize.js";
 import { redactSecrets } from "./secrets.js";
-import { detectTrigger } from "./trigger.js";
+import { mentionsPhrase } from "./trigger.js";
 
 /** Least recently used eviction by total size (characters). Map order is insertion order. */
 class LruCache<V extends { size: number }> {
@@ -76,7 +76,7 @@ export function humanText(id: string, body: string, phrase: string): HumanText {
   const hit = humans.get(id);
   if (hit !== undefined && hit.body === body && hit.phrase === phrase) return hit;
   const text = hit !== undefined && hit.body === body ? hit.text : redactSecrets(sanitizeUntrustedMarkdown(body));
-  const entry = { body, size: body.length + text.length, text, phrase, mentionsBot: mentions(body, phrase) };
+  const entry = { body, size: body.length + text.length, text, phrase, mentionsBot: mentionsPhrase(body, phrase) };
   humans.set(id, entry);
   return entry;
 }
@@ -90,10 +90,4 @@ export function botText(id: string, body: string): BotText {
   const entry = { body, size: body.length + text.length, text, blockRaw: parts.blockRaw, answered };
   bots.set(id, entry);
   return entry;
-}
-
-/** Cheap pre-check first: most comments do not contain the phrase, and parsing markdown is not free. */
-function mentions(body: string, phrase: string): boolean {
-  if (!body.toLowerCase().includes(phrase.toLowerCase())) return false;
-  return detectTrigger(body, { phrase }).triggered;
 }
