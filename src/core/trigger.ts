@@ -105,10 +105,24 @@ function detect(markdown: string, phrase: string, withRequest: boolean): Trigger
   // nothing to find and no reason to parse.
   if (!matcher.pattern.test(markdown)) return NOT_TRIGGERED;
 
-  const tree = parseMarkdown(markdown);
+  const tree = parseSafely(markdown);
+  if (tree === undefined) return NOT_TRIGGERED;
   const mention = findFirstMention(tree, markdown, matcher);
   if (mention === undefined) return NOT_TRIGGERED;
   return { triggered: true, request: withRequest ? renderRequest(tree, mention) : "" };
+}
+
+/**
+ * The parser recurses over the tree (remark-gfm's transforms), so pathologically deep nesting such as
+ * thousands of nested list items or quotes overflows the stack. Such a comment is not a request we can read,
+ * and intake must not crash on it: treat it as not triggered.
+ */
+function parseSafely(markdown: string): Root | undefined {
+  try {
+    return parseMarkdown(markdown);
+  } catch {
+    return undefined;
+  }
 }
 
 /** First mention in document order. Iterative, so deeply nested input cannot overflow the stack. */

@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import { ClaudeClient, type ClaudeAnswer } from "../claude/client.js";
 import { findContextBlocks, parseContextBlock } from "../core/contextBlock.js";
-import { buildConversation, NOTICE_MARKER } from "../core/conversation.js";
+import { buildConversation } from "../core/conversation.js";
 import { isBotComment, isMaintainer } from "../core/identity.js";
 import { addUsage, composeReply } from "../core/reply.js";
 import { buildClaudeRequest } from "../core/request.js";
@@ -14,7 +14,8 @@ import { estimateCostUsd } from "../core/pricing.js";
 import type { Settings } from "../config/env.js";
 import type { InstallationClients } from "../github/clients.js";
 import { readIssueThread } from "../github/threadQuery.js";
-import { addEyesReaction, postReply } from "../github/writes.js";
+import { addEyesReaction } from "../github/writes.js";
+import { finalCommentSink } from "./replySink.js";
 import type { ThreadJob } from "../queue/types.js";
 
 export interface WorkerDeps {
@@ -78,21 +79,20 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     return "no-longer-mentions";
   }
 
+  const sink = finalCommentSink(clients.rest, job);
   let conversation = buildConversation(thread, { bot, phrase: deps.settings.triggerPhrase, triggerCommentId: trigger.id });
   const command = parseCommand(mention.request);
 
   if (command.name === "reset" && isMaintainer(trigger.association)) {
     const block: ContextBlock = { ...conversation.context, since: trigger.id, summary: "", summary_until: null, answered: [trigger.id] };
-    await postReply(clients.rest, job, composeReply("Started a new session: I will not look at the conversation before this comment.", null, block));
+    await sink.finish(composeReply("Started a new session: I will not look at the conversation before this comment.", null, block));
     return "reset";
   }
 
   if (!deps.claude) {
     log.error("ANTHROPIC_API_KEY is not set; the mention cannot be answered");
-    await postReply(
-      clients.rest,
-      job,
-      `${NOTICE_MARKER}\nI can't answer yet: this app has no Anthropic API key configured. An operator needs to set \`ANTHROPIC_API_KEY\` and restart it.\n`,
+    await sink.notice(
+      "I can't answer yet: this app has no Anthropic API key configured. An operator needs to set `ANTHROPIC_API_KEY` and restart it.",
     );
     return "not-configured";
   }
@@ -114,7 +114,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   }
 
   const request = buildClaudeRequest(conversation, thread, requestOptions);
-  const answer: ClaudeAnswer = await deps.claude.ask(request);
+  const answer: ClaudeAnswer = await deps.claude.ask(request, (soFar) => sink.progress(soFar));
   usage = addUsage(usage, answer.usage);
 
   const block: ContextBlock = {
@@ -133,7 +133,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     },
     block,
   );
-  await postReply(clients.rest, job, body);
+  await sink.finish(body);
   log.info({ usage }, "answered");
   return "answered";
 }
