@@ -5,7 +5,11 @@
 //   and forwards every other request to the fake.
 // - `naiveApp`: a Probot app that answers a mention inside the webhook handler, every step after the
 //   previous one: comment pages, config, permission, 👀, Claude, reply (the opening post comes from the
-//   webhook payload). Same Probot Octokit, same Claude client, same fake, same mock as threadbot.
+//   webhook payload). Same Claude client, same fake, same mock as threadbot, and the same Octokit:
+//   `app.auth(installationId)`, Probot's throttled client for that installation, as threadbot's worker
+//   uses. (`context.octokit` would be the obvious choice, but Probot builds it with the app-level
+//   throttle options, whose pacing key is shared by every installation: back-to-back runs would then
+//   wait out the previous run's 3 s comment spacing, which is not the cost of one mention.)
 // - `naiveBuildPrompt`: thread → prompt as one concatenated string, no sanitising and no structure (the
 //   floor for the rebuild figures).
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -99,11 +103,11 @@ export function naiveApp(options: { anthropicUrl: string; model: string; phrase?
   const phrase = options.phrase ?? "@claude";
   return (app) => {
     app.on("issue_comment.created", async (context) => {
-      const { comment, issue, repository, sender } = context.payload;
-      if (sender.type === "Bot" || !comment.body.includes(phrase)) return;
+      const { comment, issue, repository, sender, installation } = context.payload;
+      if (sender.type === "Bot" || !comment.body.includes(phrase) || !installation) return;
       const owner = repository.owner.login;
       const repo = repository.name;
-      const octokit = context.octokit;
+      const octokit = await app.auth(installation.id);
 
       const comments: RestComment[] = [];
       for (let page = 1; ; page++) {

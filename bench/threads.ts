@@ -5,6 +5,7 @@
 // generateThread carries `answered` forward (every id answered so far, in every reply), which makes the
 // bodies, and so the input, grow with the square of the thread length: a rebuild figure measured on it
 // would mix that growth into the builder's.
+import { DEFAULT_MODEL } from "../src/config/env.js";
 import { emptyContextBlock, type ContextBlock, type Thread } from "../src/core/types.js";
 import { BOT_AUTHOR, botBody, markdown, PEOPLE, rng, ThreadBuilder } from "../test/fixtures/threads.js";
 
@@ -18,7 +19,7 @@ export function workerShapedThread(options: { comments: number; seed?: number })
     block = {
       ...block,
       answered,
-      model: "claude-sonnet-4-5",
+      model: DEFAULT_MODEL,
       usage: { input: block.usage.input + 1200, cache_read: block.usage.cache_read + 9000, cache_write: block.usage.cache_write + 800, output: block.usage.output + 300 },
     };
     b.comment({ author: BOT_AUTHOR, association: "NONE" }, botBody(answer, block));

@@ -2,12 +2,12 @@
 // pure core, then Claude, then one write.
 import type { Logger } from "pino";
 import { ClaudeClient, type ClaudeAnswer } from "../claude/client.js";
-import { findContextBlocks, parseContextBlock } from "../core/contextBlock.js";
+import { answeredTriggerIds } from "../core/answered.js";
 import { buildConversation } from "../core/conversation.js";
-import { isBotComment, isMaintainer } from "../core/identity.js";
+import { isMaintainer } from "../core/identity.js";
 import { addUsage, composeReply } from "../core/reply.js";
 import { buildClaudeRequest } from "../core/request.js";
-import { planFold, applySummary, buildSummaryRequest } from "../core/budget.js";
+import { applySummary, buildSummaryRequest, fitToBudget, planFold } from "../core/budget.js";
 import { detectTrigger, parseCommand } from "../core/trigger.js";
 import type { BotIdentity, ContextBlock, Thread, ThreadComment } from "../core/types.js";
 import { estimateCostUsd } from "../core/pricing.js";
@@ -40,18 +40,6 @@ function findTrigger(thread: Thread, id: string): ThreadComment | undefined {
   return id === "opening" ? thread.opening : thread.comments.find((c) => c.id === id);
 }
 
-/** True when one of the bot's own replies already lists this trigger in its block (exactly once). */
-export function alreadyAnswered(thread: Thread, bot: BotIdentity, triggerId: string): boolean {
-  for (const comment of thread.comments) {
-    if (!isBotComment(comment, bot)) continue;
-    for (const located of findContextBlocks(comment.body)) {
-      const parsed = parseContextBlock(located.raw);
-      if (parsed.ok && parsed.block.answered.includes(triggerId)) return true;
-    }
-  }
-  return false;
-}
-
 export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOutcome> {
   const started = (deps.now ?? Date.now)();
   const log = deps.log.child({ thread: job.threadKey, delivery: job.deliveryId, trigger: job.trigger.id });
@@ -69,7 +57,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     log.info("the trigger comment is gone or hidden; nothing to answer");
     return "trigger-gone";
   }
-  if (alreadyAnswered(thread, bot, trigger.id)) {
+  if (answeredTriggerIds(thread, bot).has(trigger.id)) {
     log.info("this mention was already answered");
     return "already-answered";
   }
@@ -101,8 +89,9 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const requestOptions = { model, maxTokens: deps.settings.maxOutputTokens };
   let usage = { input: 0, cache_read: 0, cache_write: 0, output: 0 };
 
-  const fold = planFold(conversation, thread, { ...requestOptions, budgetTokens: deps.settings.inputTokenBudget });
-  if (!fold.fits) {
+  const budget = { ...requestOptions, budgetTokens: deps.settings.inputTokenBudget };
+  const fold = planFold(conversation, thread, budget);
+  if (!fold.fits && fold.fold.length > 0) {
     const summaryRequest = buildSummaryRequest(conversation.context.summary, fold.fold, {
       model: deps.settings.summaryModel,
       maxTokens: 2048,
@@ -112,6 +101,8 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     conversation = applySummary(conversation, summary.text, fold.foldUntilId);
     log.info({ folded: fold.fold.length }, "folded older turns into the summary");
   }
+  // Whatever folding could not save (a single huge comment, say) is cut so the request always fits.
+  conversation = fitToBudget(conversation, thread, budget);
 
   const request = buildClaudeRequest(conversation, thread, requestOptions);
   const answer: ClaudeAnswer = await deps.claude.ask(request, (soFar) => sink.progress(soFar));

@@ -183,6 +183,14 @@ describe("robustness", () => {
     expect(() => detectTrigger(markdown, PHRASE)).not.toThrow();
   });
 
+  it("does not throw when the parser overflows its stack on pathologically deep nesting", () => {
+    expect(detectTrigger(`${">".repeat(10_000)} @claude`, PHRASE)).toEqual({ triggered: false, request: "" });
+  });
+
+  it("walks deeply nested trees without recursion", () => {
+    expect(detectTrigger(`${"- ".repeat(1_000)}@claude deep`, PHRASE)).toEqual({ triggered: true, request: "deep" });
+  });
+
   it("handles a 65,536-character comment quickly", () => {
     const paragraph =
       "Some prose with `code`, a [link](https://example.com/@claude), x@claude.ai and @claude-bot.\n\n" +
