@@ -15,7 +15,7 @@ const quick = args.includes("--quick");
 const names = args.filter((a) => !a.startsWith("--"));
 
 const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
-  criticalPath: () => criticalPath({ runs: quick ? 8 : 30 }),
+  criticalPath: () => criticalPath({ runs: quick ? 8 : 30, slowModelRuns: quick ? 4 : 10 }),
   intake: () => intake({ amount: quick ? 3000 : 12_000 }),
   rebuild: () => rebuild(),
   tokens: () => tokens(),
