@@ -4,7 +4,9 @@
 // - triggers (`@claude …`, unique comment ids over 100 threads): the app enqueues a job into the real
 //   embedded queue, whose worker is held at a gate (bench/appServer.ts GatedQueue), so no job reaches
 //   GitHub or Claude during the measurement: the figure is webhook → verified → decided → enqueued → 200.
-// Baseline: the same Probot server with an app that registers no handler (Probot's own floor).
+// Baseline: the same Probot server with an app whose issue_comment.created handler does nothing: the floor
+// of any Probot app listening to this event (Probot builds a Context and an installation Octokit for every
+// delivery that has a handler; with no handler at all it skips that, which no real app can).
 import type { ApplicationFunction } from "probot";
 import { createThreadbot } from "../src/app.js";
 import { readSettings } from "../src/config/env.js";
@@ -36,10 +38,12 @@ function load(url: string, kind: "comment" | "mention", amount: number, idBase: 
 }
 
 export async function intake(options: { amount?: number } = {}): Promise<BenchResult> {
-  const amount = options.amount ?? 12_000;
+  const amount = options.amount ?? 10_000;
 
-  const bareApp: ApplicationFunction = () => undefined;
-  const bare = await startAppServer(bareApp, { githubUrl: NOWHERE });
+  const noopApp: ApplicationFunction = (app) => {
+    app.on("issue_comment.created", async () => undefined);
+  };
+  const bare = await startAppServer(noopApp, { githubUrl: NOWHERE });
   let bareComment: LoadResult;
   try {
     bareComment = await load(bare.url, "comment", amount, 1_000_000_000);
@@ -65,7 +69,7 @@ export async function intake(options: { amount?: number } = {}): Promise<BenchRe
   }
 
   const section = "2 intake";
-  const baselineLabel = "bare Probot";
+  const baselineLabel = "Probot no-op";
   const rows: Row[] = [
     {
       section,

@@ -1,5 +1,5 @@
-// Child process of the memory benchmark (started with --expose-gc through tsx). BENCH_MEMORY_MODE:
-// - "bare": node + tsx and nothing else (the floor of every child);
+// Child process of the memory benchmark (node --expose-gc; bundled to JS by bench/memory.ts). BENCH_MEMORY_MODE:
+// - "bare": an empty node process (the floor of every child);
 // - "probot": a Probot server listening, with an app that registers nothing;
 // - "app": threadbot loaded in the Probot server and listening (worker held at a gate), measured idle,
 //   then again after 1,000 signed mentions over 100 threads were delivered over HTTP and queued.

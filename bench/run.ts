@@ -2,7 +2,7 @@
 // table and writes bench/results.json. `--quick` runs fewer samples (a smoke test, not figures to keep).
 // Offline: everything talks to local fakes.
 import { writeFileSync } from "node:fs";
-import { cpus, totalmem, platform, release, arch } from "node:os";
+import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { criticalPath } from "./criticalPath.js";
 import { intake } from "./intake.js";
 import { benchFile, type BenchResult, type Row } from "./lib.js";
@@ -16,7 +16,7 @@ const names = args.filter((a) => !a.startsWith("--"));
 
 const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   criticalPath: () => criticalPath({ runs: quick ? 8 : 30, slowModelRuns: quick ? 4 : 10 }),
-  intake: () => intake({ amount: quick ? 3000 : 12_000 }),
+  intake: () => intake({ amount: quick ? 3000 : 10_000 }),
   rebuild: () => rebuild(),
   tokens: () => tokens(),
   memory: () => memory(),
@@ -32,6 +32,8 @@ const machine = {
   node: process.version,
   os: `${platform()} ${release()} ${arch()}`,
   date: new Date().toISOString(),
+  /** Other work on the machine skews the figures: 1-minute load average at the start and the end. */
+  loadAverage: { start: loadavg()[0], end: 0 },
 };
 
 const started = Date.now();
@@ -51,6 +53,7 @@ for (const name of selected) {
   process.stderr.write(`  ${name}: ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
 }
 const totalSeconds = (Date.now() - started) / 1000;
+machine.loadAverage.end = loadavg()[0]!;
 
 // ---- the table
 const fmt = (v: number | undefined, unit = "") =>
@@ -72,6 +75,7 @@ const width = Object.fromEntries(cols.map((c) => [c, Math.max(headers[c].length,
 const line = (cells: Record<Col, string>) => cols.map((c) => cells[c].padEnd(width[c])).join(" │ ").trimEnd();
 const out: string[] = [];
 out.push(`threadbot benchmarks · ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGB} GB · node ${machine.node} · ${machine.date}`);
+out.push(`load average (1 min) at start ${machine.loadAverage.start!.toFixed(1)}, at end ${machine.loadAverage.end.toFixed(1)}: other work on the machine skews the figures`);
 out.push("");
 out.push(line(headers));
 out.push(cols.map((c) => "─".repeat(width[c])).join("─┼─"));

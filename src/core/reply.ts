@@ -5,13 +5,15 @@ import type { ContextBlock, Usage } from "./types.js";
 
 export interface FooterFacts {
   model: string;
-  /** This answer's usage (the block carries the running total). */
+  /** This answer's usage, summary call included (the block carries the running total). */
   usage: Usage;
-  /** Estimated cost of this answer in USD, or null when the model's prices are unknown. */
+  /** Estimated cost of this answer in USD, or null when a model's prices are unknown. */
   costUsd: number | null;
   elapsedMs: number;
-  /** Notes for maintainers (e.g. a context block that could not be read). */
+  /** Notes for maintainers (an unreadable context block, a bad `.github/claude.yml` key...). */
   warnings: string[];
+  /** The thread's running total after this answer (the block's `usage`), shown for context. */
+  threadUsage?: Usage;
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {
@@ -25,21 +27,32 @@ export function addUsage(a: Usage, b: Usage): Usage {
 
 const number = new Intl.NumberFormat("en-US");
 
+export function formatCost(costUsd: number | null): string {
+  if (costUsd === null) return "unknown";
+  return costUsd >= 1 ? `$${costUsd.toFixed(2)}` : `$${costUsd.toFixed(4)}`;
+}
+
+function usageRow(label: string, u: Usage): string {
+  return `| ${label} | ${number.format(u.input)} | ${number.format(u.cache_read)} | ${number.format(u.cache_write)} | ${number.format(u.output)} |`;
+}
+
+/**
+ * A collapsed `<details>` whose summary line gives model, time and estimated cost at a glance, with the
+ * token figures inside. Warnings come after it, not collapsed: they ask a maintainer to act.
+ */
 export function renderFooter(facts: FooterFacts): string {
-  const u = facts.usage;
-  const cost = facts.costUsd === null ? "unknown" : `$${facts.costUsd.toFixed(4)}`;
+  const seconds = (facts.elapsedMs / 1000).toFixed(1);
   const lines = [
     FOOTER_MARKER,
-    "<details><summary>threadbot</summary>",
+    `<details><summary>threadbot · model ${facts.model} · ${seconds} s · est. cost ${formatCost(facts.costUsd)}</summary>`,
     "",
-    `model \`${facts.model}\` · ${(facts.elapsedMs / 1000).toFixed(1)} s · est. cost ${cost}`,
-    "",
-    "| input | cache read | cache write | output |",
-    "| ---: | ---: | ---: | ---: |",
-    `| ${number.format(u.input)} | ${number.format(u.cache_read)} | ${number.format(u.cache_write)} | ${number.format(u.output)} |`,
+    "| tokens | input | cache read | cache write | output |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    usageRow("this answer", facts.usage),
   ];
-  for (const warning of facts.warnings) lines.push("", `> [!WARNING]`, `> ${warning.replace(/\s*\n\s*/g, " ")}`);
-  lines.push("", "</details>");
+  if (facts.threadUsage) lines.push(usageRow("thread so far", facts.threadUsage));
+  lines.push("", "Cost is estimated from list prices; cache reads bill at 0.1× input, cache writes at 1.25× (2× for the 1-hour cache).", "", "</details>");
+  for (const warning of facts.warnings) lines.push("", "> [!WARNING]", `> ${warning.replace(/\s*\n\s*/g, " ")}`);
   return lines.join("\n");
 }
 

@@ -16,6 +16,11 @@ export interface ClaudeRequestOptions {
   /** Standing instructions from the repository configuration (`.github/claude.yml`). */
   standingInstructions?: string;
   cacheTtl?: "5m" | "1h";
+  /**
+   * Pull-request block (refs, patches, or a review thread's hunk; src/core/prContext.ts): a system block
+   * of its own between the static prompt and the thread's block, with its own cache breakpoint.
+   */
+  pullRequestContext?: string | undefined;
 }
 
 /** Placeholder for a bot reply whose visible text is empty: the API rejects empty text blocks. */
@@ -26,10 +31,9 @@ export function buildClaudeRequest(
   thread: Thread,
   options: ClaudeRequestOptions,
 ): MessageCreateParamsNonStreaming {
-  const system: TextBlockParam[] = [
-    { type: "text", text: SYSTEM_PROMPT },
-    { type: "text", text: renderThreadContext(conv, thread, options.standingInstructions) },
-  ];
+  const system: TextBlockParam[] = [{ type: "text", text: SYSTEM_PROMPT }];
+  if (options.pullRequestContext) system.push({ type: "text", text: options.pullRequestContext });
+  system.push({ type: "text", text: renderThreadContext(conv, thread, options.standingInstructions) });
   const messages: MessageParam[] = conv.turns.map(renderTurn);
   placeCacheBreakpoints(system, messages, options.cacheTtl);
   return { model: options.model, max_tokens: options.maxTokens, system, messages };
@@ -86,13 +90,14 @@ export function escapeText(text: string): string {
 }
 
 /**
- * Breakpoints (at most 4): the per-thread system block (survives edits of old comments), the last block
+ * Breakpoints (at most 4): the pull-request block if any (survives folds and instruction edits), the
+ * per-thread system block (survives edits of old comments), the last block
  * of the user message before the newest assistant turn (exactly where the previous request wrote its
  * cache, however many blocks a turn adds), and the last block of the request (written for the next turn).
  */
 function placeCacheBreakpoints(system: TextBlockParam[], messages: MessageParam[], ttl?: "5m" | "1h"): void {
   const cacheControl = (): CacheControlEphemeral => (ttl === "1h" ? { type: "ephemeral", ttl } : { type: "ephemeral" });
-  system[system.length - 1]!.cache_control = cacheControl();
+  for (const block of system.slice(1)) block.cache_control = cacheControl();
   const mark = (message: MessageParam | undefined) => {
     if (message === undefined || typeof message.content === "string") return;
     const last = message.content[message.content.length - 1];

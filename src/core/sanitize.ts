@@ -76,6 +76,9 @@ export function sanitizeUntrustedMarkdown(markdown: string): string {
     cache.set(input, cached);
     return cached;
   }
+  // Invisible code points go first, so none can split a construct the parser would otherwise see
+  // (`<\u200B!-- x -->`); the structural cuts only remove whole code points and insert ASCII, so the
+  // result needs no second pass.
   const text = stripInvisible(input);
   if (!mayHideContent(text)) return text;
   const output = sanitizeParsed(text);

@@ -4,18 +4,20 @@ import type { Logger } from "pino";
 import { ClaudeClient, type ClaudeAnswer } from "../claude/client.js";
 import { answeredTriggerIds } from "../core/answered.js";
 import { buildConversation } from "../core/conversation.js";
-import { isMaintainer } from "../core/identity.js";
 import { addUsage, composeReply } from "../core/reply.js";
-import { buildClaudeRequest } from "../core/request.js";
-import { applySummary, buildSummaryRequest, fitToBudget, planFold } from "../core/budget.js";
 import { detectTrigger, parseCommand } from "../core/trigger.js";
-import type { BotIdentity, ContextBlock, Thread, ThreadComment } from "../core/types.js";
-import { estimateCostUsd } from "../core/pricing.js";
+import { EMPTY_USAGE, type BotIdentity, type ContextBlock, type Thread, type ThreadComment } from "../core/types.js";
+import { cacheWriteMultiplier, totalCostUsd } from "../core/pricing.js";
 import type { Settings } from "../config/env.js";
+import { loadRepoConfig, triggerPhraseWarning } from "../config/repo.js";
 import type { InstallationClients } from "../github/clients.js";
 import { readIssueThread } from "../github/threadQuery.js";
 import { addEyesReaction } from "../github/writes.js";
-import { finalCommentSink } from "./replySink.js";
+import type { WorkerMetrics } from "../metrics.js";
+import { runCommand, type CommandOutcome } from "./commands.js";
+import { dailyLedger } from "./dailyBudget.js";
+import { prepareRequest } from "./prepare.js";
+import { createReplySink } from "./progressSink.js";
 import type { ThreadJob } from "../queue/types.js";
 
 export interface WorkerDeps {
@@ -26,6 +28,7 @@ export interface WorkerDeps {
   claude: ClaudeClient | null;
   log: Logger;
   now?: () => number;
+  metrics?: WorkerMetrics;
 }
 
 export type JobOutcome =
@@ -33,8 +36,9 @@ export type JobOutcome =
   | "already-answered"
   | "trigger-gone"
   | "no-longer-mentions"
-  | "reset"
-  | "not-configured";
+  | "not-configured"
+  | "over-budget"
+  | CommandOutcome;
 
 function findTrigger(thread: Thread, id: string): ThreadComment | undefined {
   return id === "opening" ? thread.opening : thread.comments.find((c) => c.id === id);
@@ -49,8 +53,11 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const reaction = addEyesReaction(clients.rest, job).catch((error: unknown) => {
     log.warn({ err: error }, "could not add the 👀 reaction");
   });
-  const thread = await readIssueThread(clients.graphql, job);
+  // The repository config is read beside the thread (no extra round trip; see loadRepoConfig).
+  const [thread, repoConfig] = await Promise.all([readIssueThread(clients.graphql, job), loadRepoConfig(clients.rest, job, deps.settings)]);
   await reaction;
+  const config = repoConfig.config;
+  if (repoConfig.warnings.length > 0) deps.metrics?.error(repoConfig.readError ? "config_unreadable" : "config_invalid");
 
   const trigger = findTrigger(thread, job.trigger.id);
   if (!trigger || trigger.isMinimized) {
@@ -67,15 +74,19 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     return "no-longer-mentions";
   }
 
-  const sink = finalCommentSink(clients.rest, job);
-  let conversation = buildConversation(thread, { bot, phrase: deps.settings.triggerPhrase, triggerCommentId: trigger.id });
-  const command = parseCommand(mention.request);
-
-  if (command.name === "reset" && isMaintainer(trigger.association)) {
-    const block: ContextBlock = { ...conversation.context, since: trigger.id, summary: "", summary_until: null, answered: [trigger.id] };
-    await sink.finish(composeReply("Started a new session: I will not look at the conversation before this comment.", null, block));
-    return "reset";
-  }
+  let answering = false;
+  const sink = createReplySink(clients.rest, job, {
+    mode: config.progress.mode,
+    intervalSeconds: config.progress.interval_seconds,
+    thread,
+    bot,
+    log,
+    onFirstText: () => answering && deps.metrics?.firstText(job),
+  });
+  const phrase = deps.settings.triggerPhrase;
+  const conversation = buildConversation(thread, { bot, phrase, triggerCommentId: trigger.id });
+  const command = await runCommand({ command: parseCommand(mention.request), thread, trigger, conversation, repoConfig, bot, phrase, sink, octokit: clients.rest, job });
+  if (command.handled) return command.outcome;
 
   if (!deps.claude) {
     log.error("ANTHROPIC_API_KEY is not set; the mention cannot be answered");
@@ -85,46 +96,53 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     return "not-configured";
   }
 
-  const model = conversation.context.model ?? deps.settings.model;
-  const requestOptions = { model, maxTokens: deps.settings.maxOutputTokens };
-  let usage = { input: 0, cache_read: 0, cache_write: 0, output: 0 };
-
-  const budget = { ...requestOptions, budgetTokens: deps.settings.inputTokenBudget };
-  const fold = planFold(conversation, thread, budget);
-  if (!fold.fits && fold.fold.length > 0) {
-    const summaryRequest = buildSummaryRequest(conversation.context.summary, fold.fold, {
-      model: deps.settings.summaryModel,
-      maxTokens: 2048,
-    });
-    const summary = await deps.claude.ask(summaryRequest);
-    usage = addUsage(usage, summary.usage);
-    conversation = applySummary(conversation, summary.text, fold.foldUntilId);
-    log.info({ folded: fold.fold.length }, "folded older turns into the summary");
+  const repoKey = `${job.owner}/${job.repo}`;
+  const overBudget = dailyLedger.exceeded(repoKey, config.budget);
+  if (overBudget !== null) {
+    await sink.notice(overBudget);
+    return "over-budget";
   }
-  // Whatever folding could not save (a single huge comment, say) is cut so the request always fits.
-  conversation = fitToBudget(conversation, thread, budget);
 
-  const request = buildClaudeRequest(conversation, thread, requestOptions);
-  const answer: ClaudeAnswer = await deps.claude.ask(request, (soFar) => sink.progress(soFar));
-  usage = addUsage(usage, answer.usage);
+  // The placeholder comment (progress mode "edit") is a throttled write: it starts beside Claude, not before.
+  answering = true;
+  sink.begin();
+  const claude = deps.claude;
+  const prepared = await prepareRequest({
+    thread,
+    bot,
+    triggerId: command.triggerId,
+    phrase,
+    settings: deps.settings,
+    config,
+    summarize: (summaryRequest) => claude.ask(summaryRequest),
+  });
+  if (prepared.summary) log.info({ folded: prepared.summary.foldedTurns }, "folded older turns into the summary");
+  const answer: ClaudeAnswer = await claude.ask(prepared.request, (soFar) => sink.progress(soFar));
 
+  const calls = [...(prepared.summary ? [prepared.summary.answer] : []), answer];
+  const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), EMPTY_USAGE);
+  const costUsd = totalCostUsd(calls, cacheWriteMultiplier(config.cache_ttl));
   const block: ContextBlock = {
-    ...conversation.context,
-    answered: [trigger.id],
-    usage: addUsage(conversation.context.usage, usage),
+    ...prepared.conversation.context,
+    answered: command.answered,
+    usage: addUsage(prepared.conversation.context.usage, usage),
   };
+  const triggerWarning = triggerPhraseWarning(config, phrase);
   const body = composeReply(
     answer.text,
     {
       model: answer.model,
       usage,
-      costUsd: estimateCostUsd(answer.model, usage),
+      costUsd,
       elapsedMs: (deps.now ?? Date.now)() - started,
-      warnings: conversation.warnings,
+      warnings: [...repoConfig.warnings, ...(triggerWarning ? [triggerWarning] : []), ...prepared.warnings],
+      threadUsage: block.usage,
     },
     block,
   );
   await sink.finish(body);
+  dailyLedger.record(repoKey, usage, costUsd);
+  deps.metrics?.answered(job, calls);
   log.info({ usage }, "answered");
   return "answered";
 }

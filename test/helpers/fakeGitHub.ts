@@ -80,6 +80,11 @@ export function githubSchema(): GraphQLSchema {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A response body sent as-is (raw file contents), not as JSON. */
+class RawText {
+  constructor(readonly text: string) {}
+}
+
 export class FakeGitHub {
   readonly repos = new Map<string, FakeRepo>();
   readonly calls: RecordedCall[] = [];
@@ -201,7 +206,7 @@ export class FakeGitHub {
       payload = fault.body ?? { message: `injected ${fault.status}` };
     } else {
       try {
-        [status, payload] = await this.#route(method, path, body);
+        [status, payload] = await this.#route(method, path, body, String(req.headers.accept ?? ""));
       } catch (error) {
         status = 500;
         payload = { message: String(error) };
@@ -209,6 +214,12 @@ export class FakeGitHub {
     }
     call.end = Date.now();
     call.status = status;
+    if (payload instanceof RawText) {
+      // A `mediaType: { format: "raw" }` read (what Probot's config plugin asks for).
+      res.writeHead(status, { "content-type": "application/vnd.github.raw; charset=utf-8", ...headers });
+      res.end(payload.text);
+      return;
+    }
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
     res.end(status === 204 ? undefined : JSON.stringify(payload));
   }
@@ -249,7 +260,7 @@ export class FakeGitHub {
     return undefined;
   }
 
-  async #route(method: string, path: string, body: any): Promise<[number, unknown]> {
+  async #route(method: string, path: string, body: any, accept = ""): Promise<[number, unknown]> {
     let m: RegExpExecArray | null;
     if (method === "POST" && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
       return [201, { token: `ghs_fake${m[1]}token`, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} }];
@@ -301,6 +312,7 @@ export class FakeGitHub {
     if (method === "GET" && (m = /^\/contents\/(.+)$/.exec(rest))) {
       const file = repo.files.get(decodeURIComponent(m[1]!));
       if (file === undefined) return [404, { message: "Not Found" }];
+      if (accept.includes(".raw")) return [200, new RawText(file)];
       return [200, { type: "file", encoding: "base64", content: Buffer.from(file).toString("base64"), path: m[1] }];
     }
     return [404, { message: "Not Found" }];

@@ -1,0 +1,133 @@
+// Which changed files of a pull request are generated (lockfiles, build output, minified bundles,
+// snapshots, files marked generated): their patches are the first cut when a diff is over budget. Pure.
+//
+// `.gitattributes` is read from the pull request's *base* branch only: a pull request (a fork's, say)
+// could otherwise mark its own files `linguist-generated` to keep them out of the model's sight.
+
+const LOCKFILES = new Set([
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  "bun.lockb",
+  "deno.lock",
+  "cargo.lock",
+  "gemfile.lock",
+  "poetry.lock",
+  "pipfile.lock",
+  "uv.lock",
+  "pdm.lock",
+  "composer.lock",
+  "go.sum",
+  "mix.lock",
+  "pubspec.lock",
+  "podfile.lock",
+  "package.resolved",
+  "packages.lock.json",
+  "flake.lock",
+  "gradle.lockfile",
+  "paket.lock",
+]);
+
+const BUILD_DIRS = new Set(["dist", "build", "out", ".next", ".nuxt", "coverage", "node_modules", "vendor", "__generated__"]);
+
+/** The reason a path is generated, or null. `patch` (when GitHub sent one) is looked at for markers. */
+export function generatedReason(path: string, patch: string | null, attributes: GitAttributes = NO_ATTRIBUTES): string | null {
+  const lower = path.toLowerCase();
+  const segments = lower.split("/");
+  const base = segments[segments.length - 1] ?? lower;
+  const marked = attributes.generated(path);
+  if (marked === false) return null; // `-linguist-generated`: the maintainers say it is source
+  if (marked === true) return "marked generated in .gitattributes";
+  if (LOCKFILES.has(base)) return "lockfile";
+  if (segments.slice(0, -1).some((s) => BUILD_DIRS.has(s))) return "build output or vendored";
+  if (/\.min\.(js|mjs|cjs|css)$/.test(base) || /\.(js|css)\.map$/.test(base)) return "minified";
+  if (base.endsWith(".snap") || segments.includes("__snapshots__")) return "snapshot";
+  if (/\.(pb\.go|g\.dart|generated\.\w+|designer\.cs)$/.test(base) || /_pb2(_grpc)?\.pyi?$/.test(base)) return "generated";
+  if (patch !== null && hasGeneratedMarker(patch)) return "marked generated in the file";
+  if (patch !== null && looksMinified(patch)) return "minified";
+  return null;
+}
+
+/** `@generated`, or "Code generated … DO NOT EDIT" (Go), near the top of the file. */
+function hasGeneratedMarker(patch: string): boolean {
+  const header = /^@@ -\d+(?:,\d+)? \+(\d+)/.exec(patch);
+  if (header === null || Number(header[1]) > 1) return false; // the file's first lines are not in the patch
+  const head = patch.split("\n", 12).join("\n");
+  return /@generated\b/.test(head) || /\bgenerated\b[^\n]*\bdo not (edit|modify)\b/i.test(head);
+}
+
+/** Added lines averaging over 300 characters: a bundle, not something a human wrote. */
+function looksMinified(patch: string): boolean {
+  let chars = 0;
+  let lines = 0;
+  for (const line of patch.split("\n")) {
+    if (!line.startsWith("+")) continue;
+    chars += line.length;
+    lines++;
+  }
+  return lines > 0 && chars > 2_000 && chars / lines > 300;
+}
+
+export interface GitAttributes {
+  /** true: `linguist-generated` set; false: unset (`-linguist-generated`, `=false`); null: not mentioned. */
+  generated(path: string): boolean | null;
+}
+
+const NO_ATTRIBUTES: GitAttributes = { generated: () => null };
+
+/** The `linguist-generated` rules of a `.gitattributes` file (the last matching line wins, as in git). */
+export function parseGitAttributes(text: string | null): GitAttributes {
+  if (text === null || text.trim() === "") return NO_ATTRIBUTES;
+  const rules: { pattern: RegExp; value: boolean | null }[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const [pattern, ...attrs] = line.split(/\s+/);
+    if (pattern === undefined || pattern.startsWith("!") || pattern.startsWith('"')) continue;
+    for (const attr of attrs) {
+      const value = attributeValue(attr);
+      if (value !== undefined) rules.push({ pattern: globToRegExp(pattern), value });
+    }
+  }
+  if (rules.length === 0) return NO_ATTRIBUTES;
+  return {
+    generated(path) {
+      for (let i = rules.length - 1; i >= 0; i--) if (rules[i]!.pattern.test(path)) return rules[i]!.value;
+      return null;
+    },
+  };
+}
+
+function attributeValue(attr: string): boolean | null | undefined {
+  if (attr === "linguist-generated" || attr === "linguist-generated=true") return true;
+  if (attr === "-linguist-generated" || attr === "linguist-generated=false") return false;
+  if (attr === "!linguist-generated") return null;
+  return undefined;
+}
+
+/** gitattributes patterns: no slash matches the name at any depth; otherwise from the root; `**` spans dirs. */
+export function globToRegExp(pattern: string): RegExp {
+  const anchored = pattern.replace(/^\//, "");
+  const hasSlash = anchored.includes("/");
+  let out = "";
+  for (let i = 0; i < anchored.length; i++) {
+    const ch = anchored[i]!;
+    if (ch === "*" && anchored[i + 1] === "*") {
+      const slashAfter = anchored[i + 2] === "/";
+      out += slashAfter ? "(?:.*/)?" : ".*";
+      i += slashAfter ? 2 : 1;
+    } else if (ch === "*") out += "[^/]*";
+    else if (ch === "?") out += "[^/]";
+    else if (ch === "[") {
+      const end = anchored.indexOf("]", i + 1);
+      if (end < 0) out += "\\[";
+      else {
+        out += `[${anchored.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+        i = end;
+      }
+    } else out += ch.replace(/[.+^${}()|\\]/g, "\\$&");
+  }
+  return new RegExp(hasSlash ? `^${out}$` : `(?:^|/)${out}$`);
+}

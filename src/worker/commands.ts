@@ -1,0 +1,185 @@
+// Commands after the phrase: `help`, `status`, `reset`, `remember <text>`, `retry`. None but `retry` asks
+// Claude. Their replies are notices (never replayed to Claude) that still carry the context block, so
+// the mention counts as answered and `reset` / `remember` change the thread's state.
+import type { ProbotOctokit } from "probot";
+import { answeredTriggerIds } from "../core/answered.js";
+import { estimateRequestTokens } from "../core/budget.js";
+import { neutraliseContextBlocks, renderContextBlock } from "../core/contextBlock.js";
+import { NOTICE_MARKER, type Conversation } from "../core/conversation.js";
+import { isBotComment, isMaintainer } from "../core/identity.js";
+import { estimateCostUsd } from "../core/pricing.js";
+import { formatCost } from "../core/reply.js";
+import { buildClaudeRequest } from "../core/request.js";
+import { redactSecrets } from "../core/secrets.js";
+import { detectTrigger, parseCommand, type Command } from "../core/trigger.js";
+import type { BotIdentity, ContextBlock, Thread, ThreadComment } from "../core/types.js";
+import type { LoadedRepoConfig } from "../config/repo.js";
+import type { ThreadJob } from "../queue/types.js";
+import { resolveModel } from "./prepare.js";
+import type { ReplySink } from "./replySink.js";
+
+/** Longest text one `remember` may add. */
+export const MAX_REMEMBER_CHARS = 2_000;
+
+export interface CommandInput {
+  command: Command;
+  thread: Thread;
+  trigger: ThreadComment;
+  /** Built for the trigger comment. */
+  conversation: Conversation;
+  repoConfig: LoadedRepoConfig;
+  bot: BotIdentity;
+  phrase: string;
+  sink: ReplySink;
+  octokit: ProbotOctokit;
+  job: ThreadJob;
+}
+
+export type CommandOutcome = "help" | "status" | "reset" | "remember" | "not-a-maintainer";
+
+export type CommandResult =
+  | { handled: true; outcome: CommandOutcome }
+  /** Answer with Claude: the conversation up to `triggerId`; the reply's block lists `answered`. */
+  | { handled: false; triggerId: string; answered: string[] };
+
+const sorry = (login: string, what: string) =>
+  `Sorry @${login}, only maintainers (people with write access to this repository) can use \`${what}\`. I'm happy to answer questions, though.`;
+
+export async function runCommand(input: CommandInput): Promise<CommandResult> {
+  const { command, trigger, conversation, sink } = input;
+  const reply = async (message: string, block: ContextBlock, outcome: CommandOutcome): Promise<CommandResult> => {
+    await sink.finish(commandReply(message, block));
+    return { handled: true, outcome };
+  };
+  const carried: ContextBlock = { ...conversation.context, answered: [trigger.id] };
+
+  switch (command.name) {
+    case null:
+      return { handled: false, triggerId: trigger.id, answered: [trigger.id] };
+    case "help":
+      return reply(helpText(input.phrase), carried, "help");
+    case "status":
+      return reply(statusText(input), carried, "status");
+    case "retry": {
+      const target = retryTarget(input.thread, input.bot, input.phrase, trigger.id);
+      return target === null
+        ? { handled: false, triggerId: trigger.id, answered: [trigger.id] }
+        : { handled: false, triggerId: target, answered: [target, trigger.id] };
+    }
+    case "reset":
+    case "remember": {
+      if (!(await confirmMaintainer(input.octokit, input.job, trigger))) {
+        return reply(sorry(trigger.author?.login ?? "ghost", command.name), carried, "not-a-maintainer");
+      }
+      if (command.name === "reset") {
+        const block = { ...carried, since: trigger.id, summary: "", summary_until: null };
+        return reply("Started a new session: I will not look at the conversation before this comment.", block, "reset");
+      }
+      let text = redactSecrets(command.argument).trim();
+      if (text.length > MAX_REMEMBER_CHARS) text = `${text.slice(0, MAX_REMEMBER_CHARS)}…`;
+      const before = conversation.context.instructions.trimEnd();
+      const instructions = before === "" ? text : `${before}\n${text}`;
+      const message = `Noted. Standing instructions for this thread are now:\n\n${fenced(instructions)}\n\nMaintainers can change or remove them in this comment's hidden context block (\`…\` → *Edit*).`;
+      return reply(message, { ...carried, instructions }, "remember");
+    }
+  }
+}
+
+/** A notice (not replayed to Claude) that carries the context block. */
+export function commandReply(message: string, block: ContextBlock): string {
+  return `${NOTICE_MARKER}\n${neutraliseContextBlocks(message.trim())}\n\n${renderContextBlock(block)}\n`;
+}
+
+/**
+ * `retry` answers the newest earlier mention that no reply of the bot lists as answered (a mention that
+ * failed, or whose answer was deleted): a comment before the retry, not by a bot, not hidden, that
+ * mentions the bot with a question (commands and other retries are not retried). null: none.
+ */
+export function retryTarget(thread: Thread, bot: BotIdentity, phrase: string, retryId: string): string | null {
+  const answered = answeredTriggerIds(thread, bot);
+  const at = thread.comments.findIndex((c) => c.id === retryId);
+  const candidates: ThreadComment[] = [thread.opening, ...thread.comments.slice(0, Math.max(0, at))];
+  for (let i = candidates.length - 1; i >= 0; i--) {
+    const c = candidates[i]!;
+    if (c.isMinimized || answered.has(c.id) || isBotComment(c, bot) || c.author?.type === "Bot") continue;
+    const mention = detectTrigger(c.body, { phrase });
+    if (mention.triggered && parseCommand(mention.request).name === null) return c.id;
+  }
+  return null;
+}
+
+/**
+ * Maintainer: OWNER / MEMBER / COLLABORATOR, or, since `author_association` can under-report org
+ * members, write access by the collaborator-permission API (asked only before refusing someone).
+ */
+export async function confirmMaintainer(octokit: ProbotOctokit, job: ThreadJob, trigger: ThreadComment): Promise<boolean> {
+  if (isMaintainer(trigger.association)) return true;
+  const login = trigger.author?.login;
+  if (!login || trigger.author?.type !== "User") return false;
+  try {
+    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner: job.owner, repo: job.repo, username: login });
+    return ["admin", "maintain", "write"].includes(data.permission) || ["admin", "maintain", "write"].includes(String(data.role_name));
+  } catch {
+    return false;
+  }
+}
+
+export function helpText(phrase: string): string {
+  return [
+    `I'm Claude, answering in this thread when someone mentions \`${phrase}\`. I read the whole thread (it is our conversation's memory) and answer the newest mention. Commands:`,
+    "",
+    "| command | what it does |",
+    "| --- | --- |",
+    `| \`${phrase} help\` | This message. |`,
+    `| \`${phrase} status\` | What I know about this thread: turns, summary, model, instructions, tokens used. |`,
+    `| \`${phrase} retry\` | Answer again the newest earlier mention that got no answer (after an error); otherwise answer the conversation. |`,
+    `| \`${phrase} remember <text>\` | Maintainers: add a standing instruction for this thread. |`,
+    `| \`${phrase} reset\` | Maintainers: start over; I ignore the conversation before that comment. |`,
+    "",
+    "Anything else is a question for me. Repository settings live in `.github/claude.yml`.",
+  ].join("\n");
+}
+
+function fenced(text: string): string {
+  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}text\n${text}\n${fence}`;
+}
+
+const n = new Intl.NumberFormat("en-US");
+
+function statusText(input: CommandInput): string {
+  const { conversation: conv, repoConfig, thread } = input;
+  const config = repoConfig.config;
+  const { model, warning } = resolveModel(conv.context, config);
+  const people = conv.turns.filter((t) => t.role === "user").length;
+  const omitted = [
+    conv.omitted.beforeSince > 0 ? `${conv.omitted.beforeSince} before the last reset` : "",
+    conv.omitted.summarised > 0 ? `${conv.omitted.summarised} folded into the summary` : "",
+    conv.omitted.minimized > 0 ? `${conv.omitted.minimized} hidden` : "",
+  ].filter(Boolean);
+  const summary = conv.context.summary.trim();
+  const u = conv.context.usage;
+  const next = estimateRequestTokens(
+    buildClaudeRequest(conv, thread, { model, maxTokens: config.max_output_tokens, standingInstructions: config.instructions, cacheTtl: config.cache_ttl }),
+  );
+  const lines = [
+    "**What I know about this thread**",
+    "",
+    `- **Conversation:** ${conv.turns.length} turns (${people} from people, ${conv.turns.length - people} from me)${omitted.length ? `; comments left out: ${omitted.join(", ")}` : ""}.`,
+    `- **Summary:** ${summary === "" ? "none" : `${n.format(summary.length)} characters, covering comments up to ${conv.context.summary_until ?? "?"}`}.`,
+    `- **Model:** \`${model}\` (${conv.context.model === null ? "repository default" : warning ? "the block's choice is not allowed" : "set in this thread's context block"}); output limit ${n.format(config.max_output_tokens)} tokens.`,
+    `- **Tokens used so far:** ${n.format(u.input)} input, ${n.format(u.cache_read)} cache read, ${n.format(u.cache_write)} cache write, ${n.format(u.output)} output (about ${formatCost(estimateCostUsd(model, u))} at \`${model}\` prices).`,
+    `- **Next request:** about ${n.format(next)} input tokens; older turns are folded into the summary above ${n.format(config.history.input_token_budget)}.`,
+    `- **Settings:** ${repoConfig.sources.join(", ")}; progress \`${config.progress.mode}\`; who may ask: \`${config.access.allow}\`; prompt cache \`${config.cache_ttl}\`.`,
+  ];
+  const repoInstructions = config.instructions.trim();
+  const threadInstructions = conv.context.instructions.trim();
+  lines.push("", "**Standing instructions**", "");
+  if (repoInstructions === "" && threadInstructions === "") lines.push("None.");
+  if (repoInstructions !== "") lines.push("From `.github/claude.yml`:", "", fenced(repoInstructions), "");
+  if (threadInstructions !== "") lines.push("For this thread (context block):", "", fenced(threadInstructions));
+  const warnings = [...conv.warnings, ...repoConfig.warnings, ...(warning ? [warning] : [])];
+  if (warnings.length > 0) lines.push("", "**Warnings**", "", ...warnings.map((w) => `- ${w.replace(/\s*\n\s*/g, " ")}`));
+  return lines.join("\n");
+}
