@@ -15,7 +15,7 @@ const quick = args.includes("--quick");
 const names = args.filter((a) => !a.startsWith("--"));
 
 const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
-  criticalPath: () => criticalPath({ runs: quick ? 8 : 30, slowModelRuns: quick ? 4 : 10 }),
+  criticalPath: () => criticalPath(quick ? { runs: 6, baselineRuns: 4, variantRuns: 3 } : {}),
   intake: () => intake({ amount: quick ? 3000 : 10_000 }),
   rebuild: () => rebuild(),
   tokens: () => tokens(),

@@ -5,6 +5,8 @@ import { readSettings, type Settings } from "./config/env.js";
 import type { BotIdentity } from "./core/types.js";
 import { installationClients } from "./github/clients.js";
 import { onIssueCommentCreated } from "./intake/issueComment.js";
+import { registerPullRequestIntake } from "./intake/pullRequest.js";
+import { errorKind, Metrics } from "./metrics.js";
 import { createQueue } from "./queue/index.js";
 import type { JobQueue, ThreadJob } from "./queue/types.js";
 import { answerJob } from "./worker/answer.js";
@@ -18,6 +20,8 @@ export interface Threadbot {
   app: ApplicationFunction;
   queue: JobQueue;
   settings: Settings;
+  /** Prometheus metrics, served on `/metrics`. */
+  metrics: Metrics;
   /** Stops taking jobs, waits for the ones in flight up to the grace period, returns what did not finish. */
   shutdown(): Promise<ThreadJob[]>;
 }
@@ -43,35 +47,52 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
     ? new ClaudeClient({ apiKey: settings.anthropicApiKey, baseURL: settings.anthropicBaseUrl })
     : null;
 
-  const app: ApplicationFunction = (probot) => {
+  const metrics = new Metrics(queue);
+
+  const app: ApplicationFunction = (probot, options) => {
     const log = probot.log.child({ name: "threadbot" });
+    try {
+      options?.addHandler(metrics.handler);
+    } catch {
+      log.warn("no HTTP server to serve /metrics on");
+    }
+    probot.onAny(async (context) => {
+      metrics.deliveries.inc({ event: context.name });
+    });
     if (!claude) log.error("ANTHROPIC_API_KEY is not set: mentions will get a notice instead of an answer.");
     const bot = botIdentity(probot, settings);
 
     queue.start(async (job) => {
       try {
-        await answerJob(job, {
+        const outcome = await answerJob(job, {
           settings,
           bot,
           claude,
           log,
+          metrics,
           clients: async (installationId) => installationClients(await probot.auth(installationId)),
         });
+        metrics.outcome(outcome);
       } catch (error) {
+        metrics.error(errorKind(error));
         log.error({ err: error, thread: job.threadKey, trigger: job.trigger.id }, "could not answer a mention");
         throw error;
       }
     });
 
     probot.on("issue_comment.created", async (context) => {
-      await onIssueCommentCreated(context, { queue, phrase: settings.triggerPhrase });
+      const startedAt = Date.now();
+      metrics.intake(await onIssueCommentCreated(context, { queue, phrase: settings.triggerPhrase }), startedAt);
     });
+    // Edits that add a mention, review comments, reviews, opening posts (src/intake/pullRequest.ts).
+    registerPullRequestIntake(probot, { queue, phrase: settings.triggerPhrase }, (decision, startedAt) => metrics.intake(decision, startedAt));
   };
 
   return {
     app,
     queue,
     settings,
+    metrics,
     shutdown: () => queue.close(settings.shutdownGraceMs),
   };
 }

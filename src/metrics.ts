@@ -80,6 +80,13 @@ export class Metrics implements WorkerMetrics {
     return Math.max(0, (this.#now() - receivedAt) / 1000);
   }
 
+  /** Intake's decision on one comment; `startedAt` is when the webhook handler started. */
+  intake(decision: string, startedAt: number): void {
+    if (decision !== "enqueued" && decision !== "duplicate") return;
+    this.triggers.inc({ result: decision });
+    if (decision === "enqueued") this.ack.observe(this.#since(startedAt));
+  }
+
   outcome(outcome: string): void {
     this.outcomes.inc({ outcome });
   }

@@ -18,7 +18,7 @@ function modelId(error: string) {
   return z.string({ error }).trim().regex(MODEL_ID, { error });
 }
 function mapping<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
-  return z.strictObject(shape, { error: `must be a mapping (${what})` });
+  return z.strictObject(shape, { error: `must be a mapping (${what})` }).partial();
 }
 
 /** The file as written: every key optional. */
@@ -141,6 +141,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
  */
 export function validateRepoConfig(raw: unknown, settings: Settings): { config: RepoConfig; warnings: string[] } {
   const warnings: string[] = [];
+  const dropped = new Set<string>();
   let data: unknown = raw === null || raw === undefined ? {} : structuredClone(raw);
   for (let attempt = 0; attempt < 50; attempt++) {
     const parsed = RepoConfigFileSchema.safeParse(data);
@@ -156,6 +157,9 @@ export function validateRepoConfig(raw: unknown, settings: Settings): { config: 
         }
         continue;
       }
+      const key = JSON.stringify(path);
+      if (dropped.has(key)) continue;
+      dropped.add(key);
       if (path.length === 0) {
         warnings.push(`\`${REPO_CONFIG_PATH}\` ${issue.message}; using defaults for this answer.`);
         data = {};

@@ -41,7 +41,7 @@ const MARKER = /threadbot:/i;
  * of every reply in a long thread would dominate the build.
  */
 export function answeredFast(raw: string): string[] | null {
-  const match = /\nanswered: \[((?:"\d+"(?:, "\d+")*)?)\]\n/.exec(raw);
+  const match = /\nanswered: \[((?:"(?:\d+|opening)"(?:, "(?:\d+|opening)")*)?)\]\n/.exec(raw);
   if (match === null) return null;
   const list = match[1]!;
   return list === "" ? [] : list.split(", ").map((id) => id.slice(1, -1));

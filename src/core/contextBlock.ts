@@ -222,6 +222,8 @@ function readId(doc: Document, value: unknown, path: (string | number)[]): strin
     return null;
   }
   if (typeof value === "string" && DIGITS.test(value)) return value;
+  // `answered` also names the opening post when it was the trigger (issues.opened, pull_request.opened).
+  if (value === "opening" && path.length > 1) return value;
   if (typeof value === "number") {
     const node = doc.getIn(path, true);
     if (isScalar(node) && typeof node.source === "string" && DIGITS.test(node.source)) return node.source;

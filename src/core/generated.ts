@@ -110,7 +110,7 @@ function attributeValue(attr: string): boolean | null | undefined {
 /** gitattributes patterns: no slash matches the name at any depth; otherwise from the root; `**` spans dirs. */
 export function globToRegExp(pattern: string): RegExp {
   const anchored = pattern.replace(/^\//, "");
-  const hasSlash = anchored.includes("/");
+  const hasSlash = pattern.replace(/\/$/, "").includes("/"); // a leading or middle slash anchors to the root
   let out = "";
   for (let i = 0; i < anchored.length; i++) {
     const ch = anchored[i]!;

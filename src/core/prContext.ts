@@ -56,9 +56,17 @@ function refAttrs(refs: PullRequestRefs): string {
   return attrs;
 }
 
-/** The request's pull-request block, or undefined for an issue. `budgetChars` caps the patches. */
-export function renderPullRequestData(pr: PullRequestData | undefined, budgetChars = DEFAULT_DIFF_BUDGET_CHARS): string | undefined {
+/**
+ * The request's pull-request block (undefined for an issue). The patches get at most `diffBudgetChars`
+ * characters (the repository's `pull_requests.diff_budget_chars`) and never more characters than the
+ * request has tokens (about a third of it at ~3 characters a token), so the turns always keep room.
+ */
+export function renderPullRequestData(
+  pr: PullRequestData | undefined,
+  options: { inputTokenBudget: number; diffBudgetChars?: number | undefined },
+): string | undefined {
   if (pr === undefined) return undefined;
+  const budgetChars = Math.min(options.diffBudgetChars ?? DEFAULT_DIFF_BUDGET_CHARS, options.inputTokenBudget);
   return pr.kind === "conversation"
     ? renderPullRequestContext(pr.refs, pr.files, { budgetChars, gitattributes: pr.gitattributes })
     : renderReviewThreadContext(pr.refs, pr.thread);

@@ -46,6 +46,6 @@ export async function onIssueCommentCreated(
     receivedAt: (deps.now ?? Date.now)(),
   };
   const result = await deps.queue.enqueue(job);
-  context.log.info({ thread: threadKey, trigger: job.trigger.id, result }, "mention received");
+  context.log.info({ thread: threadKey, delivery: context.id, trigger: job.trigger.id, result }, "mention received");
   return result === "queued" ? "enqueued" : "duplicate";
 }

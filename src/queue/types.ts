@@ -23,7 +23,14 @@ export interface ThreadJob {
     nodeId: string;
     author: string;
     association: AuthorAssociation;
+    /**
+     * What the id names when it is not an issue comment (or "opening"): a pull request review (its
+     * database id; the review is part of the PR conversation) or a review comment (in a review thread).
+     */
+    source?: "review" | "review_comment";
   };
+  /** Review threads: database id of the thread's top-level comment; replies go to it. */
+  reviewRootId?: string;
   /** Milliseconds since the epoch when the webhook arrived. */
   receivedAt: number;
 }

@@ -11,12 +11,12 @@ import { cacheWriteMultiplier, totalCostUsd } from "../core/pricing.js";
 import type { Settings } from "../config/env.js";
 import { loadRepoConfig, triggerPhraseWarning } from "../config/repo.js";
 import type { InstallationClients } from "../github/clients.js";
-import { readIssueThread } from "../github/threadQuery.js";
 import { addEyesReaction } from "../github/writes.js";
 import type { WorkerMetrics } from "../metrics.js";
-import { runCommand, type CommandOutcome } from "./commands.js";
+import { failureNotice, runCommand, type CommandOutcome } from "./commands.js";
 import { dailyLedger } from "./dailyBudget.js";
 import { prepareRequest } from "./prepare.js";
+import { readThread } from "./readThread.js";
 import { createReplySink } from "./progressSink.js";
 import type { ThreadJob } from "../queue/types.js";
 
@@ -54,7 +54,10 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     log.warn({ err: error }, "could not add the 👀 reaction");
   });
   // The repository config is read beside the thread (no extra round trip; see loadRepoConfig).
-  const [thread, repoConfig] = await Promise.all([readIssueThread(clients.graphql, job), loadRepoConfig(clients.rest, job, deps.settings)]);
+  const [{ thread, pullRequest }, repoConfig] = await Promise.all([
+    readThread(clients, job, deps.settings.triggerPhrase),
+    loadRepoConfig(clients.rest, job, deps.settings),
+  ]);
   await reaction;
   const config = repoConfig.config;
   if (repoConfig.warnings.length > 0) deps.metrics?.error(repoConfig.readError ? "config_unreadable" : "config_invalid");
@@ -107,6 +110,8 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   answering = true;
   sink.begin();
   const claude = deps.claude;
+  // A failure after begin() turns the placeholder into a notice (kept findable for `retry`), then propagates.
+  const failed = (error: unknown): Promise<never> => sink.notice(failureNotice(error, phrase)).then(() => Promise.reject(error), () => Promise.reject(error));
   const prepared = await prepareRequest({
     thread,
     bot,
@@ -115,9 +120,10 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     settings: deps.settings,
     config,
     summarize: (summaryRequest) => claude.ask(summaryRequest),
-  });
+    pullRequest,
+  }).catch(failed);
   if (prepared.summary) log.info({ folded: prepared.summary.foldedTurns }, "folded older turns into the summary");
-  const answer: ClaudeAnswer = await claude.ask(prepared.request, (soFar) => sink.progress(soFar));
+  const answer: ClaudeAnswer = await claude.ask(prepared.request, (soFar) => sink.progress(soFar)).catch(failed);
 
   const calls = [...(prepared.summary ? [prepared.summary.answer] : []), answer];
   const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), EMPTY_USAGE);

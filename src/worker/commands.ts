@@ -16,7 +16,7 @@ import type { BotIdentity, ContextBlock, Thread, ThreadComment } from "../core/t
 import type { LoadedRepoConfig } from "../config/repo.js";
 import type { ThreadJob } from "../queue/types.js";
 import { resolveModel } from "./prepare.js";
-import type { ReplySink } from "./replySink.js";
+import { findPlaceholder, type ProgressSink } from "./progressSink.js";
 
 /** Longest text one `remember` may add. */
 export const MAX_REMEMBER_CHARS = 2_000;
@@ -30,7 +30,7 @@ export interface CommandInput {
   repoConfig: LoadedRepoConfig;
   bot: BotIdentity;
   phrase: string;
-  sink: ReplySink;
+  sink: ProgressSink;
   octokit: ProbotOctokit;
   job: ThreadJob;
 }
@@ -62,9 +62,10 @@ export async function runCommand(input: CommandInput): Promise<CommandResult> {
       return reply(statusText(input), carried, "status");
     case "retry": {
       const target = retryTarget(input.thread, input.bot, input.phrase, trigger.id);
-      return target === null
-        ? { handled: false, triggerId: trigger.id, answered: [trigger.id] }
-        : { handled: false, triggerId: target, answered: [target, trigger.id] };
+      if (target === null) return { handled: false, triggerId: trigger.id, answered: [trigger.id] };
+      // The failed attempt's placeholder (or its error notice) becomes the answer: no second comment.
+      sink.adopt(findPlaceholder(input.thread, input.bot, target));
+      return { handled: false, triggerId: target, answered: [target, trigger.id] };
     }
     case "reset":
     case "remember": {
@@ -138,6 +139,17 @@ export function helpText(phrase: string): string {
     "",
     "Anything else is a question for me. Repository settings live in `.github/claude.yml`.",
   ].join("\n");
+}
+
+/** What people read when an answer could not be finished; the reason is short and names no secrets. */
+export function failureNotice(error: unknown, phrase: string): string {
+  const status = (error as { status?: unknown } | null)?.status;
+  const name = error instanceof Error ? error.name : "";
+  const reason =
+    typeof status === "number"
+      ? name.includes("Http") ? `GitHub answered ${status}` : `Claude's API answered ${status}`
+      : /timeout/i.test(name) ? "the request to Claude timed out" : "an unexpected error";
+  return `Sorry, I could not finish this answer (${reason}). Mention me with \`${phrase} retry\` to try again.`;
 }
 
 function fenced(text: string): string {

@@ -3,6 +3,7 @@
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { applySummary, buildSummaryRequest, fitToBudget, planFold } from "../core/budget.js";
 import { buildConversation, type Conversation } from "../core/conversation.js";
+import { renderPullRequestData, type PullRequestData } from "../core/prContext.js";
 import { buildClaudeRequest } from "../core/request.js";
 import type { BotIdentity, ContextBlock, Thread, Usage } from "../core/types.js";
 import type { Settings } from "../config/env.js";
@@ -31,6 +32,8 @@ export interface PrepareInput {
    * passes a stand-in, since the real summary exists only once Claude has written it.
    */
   summarize: (request: MessageCreateParamsNonStreaming) => Promise<SummaryAnswer>;
+  /** Pull requests and review threads: refs, files or the review thread's hunk (src/worker/readThread.ts). */
+  pullRequest?: PullRequestData | undefined;
 }
 
 export interface PreparedRequest {
@@ -71,6 +74,10 @@ export async function prepareRequest(input: PrepareInput): Promise<PreparedReque
     maxTokens: config.max_output_tokens,
     standingInstructions: config.instructions,
     cacheTtl: config.cache_ttl,
+    pullRequestContext: renderPullRequestData(input.pullRequest, {
+      inputTokenBudget: config.history.input_token_budget,
+      diffBudgetChars: config.pull_requests.diff_budget_chars,
+    }),
   };
   const budget = { ...requestOptions, budgetTokens: config.history.input_token_budget };
   let summary: PreparedRequest["summary"] = null;

@@ -10,7 +10,7 @@ import { neutraliseContextBlocks } from "../core/contextBlock.js";
 import { NOTICE_MARKER } from "../core/conversation.js";
 import { isBotComment } from "../core/identity.js";
 import type { BotIdentity, Thread } from "../core/types.js";
-import { postReply } from "../github/writes.js";
+import { postReply, updateReply } from "../github/writes.js";
 import type { ThreadJob } from "../queue/types.js";
 import { finalCommentSink, noticeBody, type ReplySink } from "./replySink.js";
 
@@ -25,15 +25,15 @@ export interface CommentWriter {
 export function octokitWriter(octokit: ProbotOctokit, job: ThreadJob): CommentWriter {
   return {
     create: (body) => postReply(octokit, job, body),
-    update: async (commentId, body) => {
-      await octokit.rest.issues.updateComment({ owner: job.owner, repo: job.repo, comment_id: commentId, body });
-    },
+    update: (commentId, body) => updateReply(octokit, job, commentId, body),
   };
 }
 
 export interface ProgressSink extends ReplySink {
   /** Starts creating the placeholder (not awaited). Call right before the Claude request. */
   begin(): void;
+  /** Before begin(): answer in this placeholder of an earlier attempt (`retry` of a failed mention). */
+  adopt(placeholderId: number | null): void;
 }
 
 export interface ProgressSinkOptions {
@@ -160,6 +160,9 @@ export function progressSink(writer: CommentWriter, options: ProgressSinkOptions
 
   return {
     begin,
+    adopt: (id) => {
+      if (creating === null && id !== null) placeholderId = id;
+    },
     progress: (textSoFar) => {
       if (closed || textSoFar.trim() === "") return;
       latest = textSoFar;
@@ -200,6 +203,7 @@ export function createReplySink(octokit: ProbotOctokit, job: ThreadJob, choice: 
   return {
     ...sink,
     begin: () => undefined,
+    adopt: () => undefined,
     finish: async (body) => {
       await sink.finish(body);
       choice.onFirstText?.();

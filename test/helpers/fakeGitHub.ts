@@ -85,10 +85,31 @@ class RawText {
   constructor(readonly text: string) {}
 }
 
+/** A JSON response with headers (e.g. `Link` for pagination), from an extension's route. */
+export class FakeResponse {
+  constructor(
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+/** More of GitHub, added from outside (test/helpers/fakePullRequests.ts adds pull requests this way). */
+export interface FakeExtension {
+  /** A REST answer under /repos/{owner}/{repo}/…, or undefined to pass. `rest` is the part after the repo. */
+  route?(method: string, repo: FakeRepo, rest: string, query: URLSearchParams, body: any): [number, unknown] | undefined;
+  /** Extra GraphQL fields of an issue or pull request object. */
+  issueFields?(issue: FakeIssue): Record<string, unknown>;
+  /** A GraphQL node the fake itself does not know, or undefined. */
+  node?(id: string): unknown;
+  /** Extra GraphQL root fields (mutations). */
+  root?: Record<string, unknown>;
+}
+
 export class FakeGitHub {
   readonly repos = new Map<string, FakeRepo>();
   readonly calls: RecordedCall[] = [];
   readonly faults: InjectedFault[] = [];
+  readonly extensions: FakeExtension[] = [];
   /** Added before each answer. */
   latencyMs = 0;
   /** The app's slug; its comments are authored by `<slug>[bot]`. */
@@ -206,7 +227,7 @@ export class FakeGitHub {
       payload = fault.body ?? { message: `injected ${fault.status}` };
     } else {
       try {
-        [status, payload] = await this.#route(method, path, body, String(req.headers.accept ?? ""));
+        [status, payload] = this.#extensionRoute(method, req.url ?? "/", body) ?? (await this.#route(method, path, body, String(req.headers.accept ?? "")));
       } catch (error) {
         status = 500;
         payload = { message: String(error) };
@@ -214,6 +235,10 @@ export class FakeGitHub {
     }
     call.end = Date.now();
     call.status = status;
+    if (payload instanceof FakeResponse) {
+      headers = { ...headers, ...payload.headers };
+      payload = payload.body;
+    }
     if (payload instanceof RawText) {
       // A `mediaType: { format: "raw" }` read (what Probot's config plugin asks for).
       res.writeHead(status, { "content-type": "application/vnd.github.raw; charset=utf-8", ...headers });
@@ -222,6 +247,18 @@ export class FakeGitHub {
     }
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
     res.end(status === 204 ? undefined : JSON.stringify(payload));
+  }
+
+  #extensionRoute(method: string, url: string, body: any): [number, unknown] | undefined {
+    const parsed = new URL(url, "http://fake");
+    const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(parsed.pathname);
+    const repo = m ? this.repos.get(`${m[1]}/${m[2]}`) : undefined;
+    if (!m || !repo) return undefined;
+    for (const e of this.extensions) {
+      const answer = e.route?.(method, repo, m[3]!, parsed.searchParams, body);
+      if (answer) return answer;
+    }
+    return undefined;
   }
 
   #takeFault(method: string, path: string): InjectedFault | undefined {
@@ -331,8 +368,13 @@ export class FakeGitHub {
         node: ({ id }: { id: string }) => {
           for (const repo of this.repos.values())
             for (const issue of repo.issues.values()) if (issue.nodeId === id) return this.#gqlIssue(issue);
+          for (const e of this.extensions) {
+            const node = e.node?.(id);
+            if (node !== undefined) return node;
+          }
           return null;
         },
+        ...Object.assign({}, ...this.extensions.map((e) => e.root ?? {})),
       },
     });
     // GitHub answers GraphQL errors with 200 and an `errors` array.
@@ -348,6 +390,10 @@ export class FakeGitHub {
       issueOrPullRequest: ({ number }: { number: number }) => {
         const issue = repo.issues.get(number);
         return issue ? this.#gqlIssue(issue) : null;
+      },
+      pullRequest: ({ number }: { number: number }) => {
+        const issue = repo.issues.get(number);
+        return issue?.isPullRequest ? this.#gqlIssue(issue) : null;
       },
     };
   }
@@ -386,6 +432,7 @@ export class FakeGitHub {
           })),
         };
       },
+      ...Object.assign({}, ...this.extensions.map((e) => e.issueFields?.(issue) ?? {})),
     };
   }
 }

@@ -1,0 +1,211 @@
+// `threadbot inspect`: the conversation and the exact Claude request the bot would send for a thread,
+// built with the worker's own prepareRequest. Sends nothing unless `--ask`, and never posts.
+import { readFile, writeFile } from "node:fs/promises";
+import { graphql as baseGraphql } from "@octokit/graphql";
+import { ProbotOctokit } from "probot";
+import { parse as parseYaml } from "yaml";
+import { ClaudeClient } from "../claude/client.js";
+import { answeredTriggerIds } from "../core/answered.js";
+import { estimateRequestTokens } from "../core/budget.js";
+import type { Turn } from "../core/conversation.js";
+import type { PullRequestData } from "../core/prContext.js";
+import { cacheWriteMultiplier, totalCostUsd } from "../core/pricing.js";
+import { addUsage, formatCost } from "../core/reply.js";
+import { parseCommand, detectTrigger } from "../core/trigger.js";
+import { EMPTY_USAGE, type BotIdentity, type Thread, type Usage } from "../core/types.js";
+import type { Settings } from "../config/env.js";
+import { defaultRepoConfig, loadRepoConfig, validateRepoConfig, type LoadedRepoConfig } from "../config/repo.js";
+import type { InstallationClients } from "../github/clients.js";
+import { readIssueThread } from "../github/threadQuery.js";
+import type { ThreadJob } from "../queue/types.js";
+import { retryTarget } from "../worker/commands.js";
+import { prepareRequest, type SummaryAnswer } from "../worker/prepare.js";
+import { readThread } from "../worker/readThread.js";
+import { guessBot, parseThreadFile, pickTrigger, toThreadFile } from "./threadFile.js";
+
+export interface InspectOptions {
+  /** `owner/repo#123`, or undefined with `threadFile`. */
+  ref?: string | undefined;
+  threadFile?: string | undefined;
+  saveThread?: string | undefined;
+  configFile?: string | undefined;
+  comment?: string | undefined;
+  bot?: string | undefined;
+  json: boolean;
+  ask: boolean;
+}
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+interface Loaded {
+  thread: Thread;
+  bot: BotIdentity;
+  pullRequest: PullRequestData | undefined;
+  repoConfig: LoadedRepoConfig;
+}
+
+export function parseRef(ref: string): { owner: string; repo: string; number: number } {
+  const m = /^([\w.-]+)\/([\w.-]+)#(\d+)$/.exec(ref.trim());
+  if (!m) throw new UsageError(`expected owner/repo#number, got "${ref}"`);
+  return { owner: m[1]!, repo: m[2]!, number: Number(m[3]) };
+}
+
+async function localConfig(path: string | undefined, settings: Settings): Promise<LoadedRepoConfig> {
+  if (path === undefined) return { config: defaultRepoConfig(settings), warnings: [], sources: ["defaults"], readError: null };
+  const validated = validateRepoConfig(parseYaml(await readFile(path, "utf8")) ?? {}, settings);
+  return { ...validated, sources: [path], readError: null };
+}
+
+async function load(options: InspectOptions, settings: Settings, io: CliIo): Promise<Loaded> {
+  if (options.threadFile !== undefined) {
+    const json: unknown = JSON.parse(await readFile(options.threadFile, "utf8"));
+    const file = parseThreadFile(json);
+    const pullRequest = (json as { pullRequest?: PullRequestData }).pullRequest;
+    return { ...file, pullRequest, repoConfig: await localConfig(options.configFile, settings) };
+  }
+  const ref = parseRef(options.ref ?? "");
+  const token = io.env.GITHUB_TOKEN;
+  if (!token) throw new UsageError("GITHUB_TOKEN is not set (a token that can read the repository)");
+  const baseUrl = io.env.GITHUB_API_URL ?? "https://api.github.com";
+  const rest = new ProbotOctokit({ auth: { token }, baseUrl, log: { debug() {}, info() {}, warn: (m: string) => io.err(m), error: (m: string) => io.err(m) } });
+  const graphql = baseGraphql.defaults({ baseUrl, headers: { authorization: `token ${token}` } });
+  const clients: InstallationClients = { rest, graphql: (query, variables) => graphql(query, variables) };
+  const configRead = options.configFile !== undefined ? localConfig(options.configFile, settings) : loadRepoConfig(rest, ref, settings);
+  let thread = await readIssueThread(clients.graphql, ref);
+  let pullRequest: PullRequestData | undefined;
+  if (thread.kind === "pull_request") {
+    const job = { ...ref, kind: "pull_request", trigger: { id: "opening" } } as unknown as ThreadJob;
+    ({ thread, pullRequest } = await readThread(clients, job, settings.triggerPhrase));
+  }
+  return { thread, bot: guessBot(thread, options.bot ?? settings.botLogin), pullRequest, repoConfig: await configRead };
+}
+
+function describeTurn(turn: Turn): string {
+  if (turn.role === "assistant") return `  assistant  comment ${turn.commentIds.join(", ")}: ${preview(turn.text)}`;
+  return turn.comments
+    .map((c, i) => `  ${i === 0 ? "user     " : "         "}  ${c.isOpening ? "opening post" : `comment ${c.id}`} by ${c.author} (${c.association}): ${preview(c.text)}`)
+    .join("\n");
+}
+
+function preview(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 90 ? `${line.slice(0, 90)}…` : line;
+}
+
+export async function inspect(options: InspectOptions, settings: Settings, io: CliIo): Promise<number> {
+  const loaded = await load(options, settings, io);
+  const { thread, bot, repoConfig } = loaded;
+  const config = repoConfig.config;
+  if (options.saveThread !== undefined) {
+    const file = { ...toThreadFile(thread, bot), ...(loaded.pullRequest ? { pullRequest: loaded.pullRequest } : {}) };
+    await writeFile(options.saveThread, `${JSON.stringify(file, null, 2)}\n`);
+  }
+  const phrase = settings.triggerPhrase;
+  const trigger = pickTrigger(thread, bot, phrase, options.comment);
+  const command = parseCommand(detectTrigger(trigger.body, { phrase }).request);
+  const notes: string[] = [];
+  if (answeredTriggerIds(thread, bot).has(trigger.id)) notes.push(`comment ${trigger.id} is already answered: the bot would not answer it again`);
+
+  let triggerId = trigger.id;
+  if (command.name === "retry") {
+    triggerId = retryTarget(thread, bot, phrase, trigger.id) ?? trigger.id;
+    notes.push(triggerId === trigger.id ? "`retry` with no unanswered mention before it: answered as a question" : `\`retry\` answers comment ${triggerId} again`);
+  } else if (command.name !== null) {
+    const message = `comment ${trigger.id} is the command \`${command.name}\`: the bot answers it without asking Claude`;
+    if (options.json) io.out(JSON.stringify({ thread: summary(thread), trigger: trigger.id, command: command.name, request: null }, null, 2));
+    else io.out(message);
+    return 0;
+  }
+
+  const claude = options.ask ? claudeClient(settings) : null;
+  const summaryCalls: SummaryAnswer[] = [];
+  const prepared = await prepareRequest({
+    thread,
+    bot,
+    triggerId,
+    phrase,
+    settings,
+    config,
+    pullRequest: loaded.pullRequest,
+    summarize: async (request) => {
+      if (claude) {
+        const answer = await claude.ask(request);
+        summaryCalls.push(answer);
+        return answer;
+      }
+      notes.push(`older turns would be folded into a summary by ${request.model} first (run with --ask to write it); a stand-in summary is used below`);
+      return { text: "(summary of the folded turns, written by Claude when the bot runs)", model: request.model, usage: EMPTY_USAGE };
+    },
+  });
+  const warnings = [...repoConfig.warnings, ...prepared.warnings];
+
+  let answer: { text: string; model: string; usage: Usage; costUsd: number | null } | null = null;
+  if (claude) {
+    const reply = await claude.ask(prepared.request);
+    const calls = [...summaryCalls, reply];
+    const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), EMPTY_USAGE);
+    answer = { text: reply.text, model: reply.model, usage, costUsd: totalCostUsd(calls, cacheWriteMultiplier(config.cache_ttl)) };
+  }
+
+  if (options.json) {
+    io.out(
+      JSON.stringify(
+        {
+          thread: summary(thread),
+          bot: bot.login,
+          trigger: triggerId,
+          model: prepared.model,
+          config: repoConfig.sources,
+          warnings,
+          notes,
+          context: prepared.conversation.context,
+          turns: prepared.conversation.turns,
+          estimatedInputTokens: estimateRequestTokens(prepared.request),
+          request: prepared.request,
+          ...(answer ? { answer } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  const conv = prepared.conversation;
+  const lines = [
+    `${thread.owner}/${thread.repo}#${thread.number} (${thread.kind}): ${preview(thread.title)}`,
+    `trigger: ${triggerId === "opening" ? "opening post" : `comment ${triggerId}`} · bot: ${bot.login} · settings: ${repoConfig.sources.join(", ")}`,
+    `model: ${prepared.model} · max_tokens ${config.max_output_tokens} · cache ${config.cache_ttl} · about ${estimateRequestTokens(prepared.request).toLocaleString("en-US")} input tokens`,
+    ...notes.map((n) => `note: ${n}`),
+    ...warnings.map((w) => `warning: ${w}`),
+    "",
+    `conversation (${conv.turns.length} turns; left out: ${conv.omitted.beforeSince} before reset, ${conv.omitted.summarised} summarised, ${conv.omitted.minimized} hidden, ${conv.omitted.afterTrigger} after the trigger):`,
+    ...conv.turns.map(describeTurn),
+    "",
+    "request (POST /v1/messages, streamed):",
+    JSON.stringify(prepared.request, null, 2),
+  ];
+  if (answer) {
+    lines.push("", `answer (${answer.model}; not posted):`, "", answer.text, "");
+    const u = answer.usage;
+    lines.push(`tokens: ${u.input} input, ${u.cache_read} cache read, ${u.cache_write} cache write, ${u.output} output · est. cost ${formatCost(answer.costUsd)}`);
+  }
+  io.out(lines.join("\n"));
+  return 0;
+}
+
+function claudeClient(settings: Settings): ClaudeClient {
+  if (!settings.anthropicApiKey) throw new UsageError("--ask needs ANTHROPIC_API_KEY");
+  return new ClaudeClient({ apiKey: settings.anthropicApiKey, baseURL: settings.anthropicBaseUrl });
+}
+
+function summary(thread: Thread) {
+  return { owner: thread.owner, repo: thread.repo, number: thread.number, kind: thread.kind, title: thread.title };
+}

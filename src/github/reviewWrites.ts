@@ -1,0 +1,51 @@
+// Writes for pull-request triggers that are not issue comments (writes.ts dispatches here):
+//   review (pull_request_review.submitted) → 👀 on the review itself, with GraphQL's addReaction (REST
+//     has no reactions for reviews); the answer goes to the PR conversation as an issue comment
+//   review comment → 👀 on it; the answer is a reply in its review thread, addressed to the thread's
+//     top-level comment (GitHub accepts replies only there, never to a reply)
+import type { ProbotOctokit } from "probot";
+import type { ThreadJob } from "../queue/types.js";
+
+export type ReviewTarget = Pick<ThreadJob, "owner" | "repo" | "number" | "trigger"> & Partial<Pick<ThreadJob, "kind" | "reviewRootId">>;
+
+export const ADD_REACTION_MUTATION = `
+  mutation ThreadbotAddReaction($subjectId: ID!) {
+    addReaction(input: { subjectId: $subjectId, content: EYES }) { reaction { content } }
+  }`;
+
+export const isReviewThreadJob = (job: ReviewTarget): boolean => job.kind === "review_thread";
+export const isReviewTrigger = (job: ReviewTarget): boolean => job.trigger.id !== "opening" && job.trigger.source === "review";
+
+/** The top-level comment of the job's review thread (the trigger itself when it opened the thread). */
+export function reviewRootOf(job: ReviewTarget): string {
+  return job.reviewRootId ?? job.trigger.id;
+}
+
+export async function reactToReview(octokit: ProbotOctokit, job: ReviewTarget): Promise<void> {
+  await octokit.graphql(ADD_REACTION_MUTATION, { subjectId: job.trigger.nodeId });
+}
+
+export async function reactToReviewComment(octokit: ProbotOctokit, job: ReviewTarget): Promise<void> {
+  await octokit.rest.reactions.createForPullRequestReviewComment({
+    owner: job.owner,
+    repo: job.repo,
+    comment_id: Number(job.trigger.id),
+    content: "eyes",
+  });
+}
+
+/** Posts a reply in the job's review thread; returns the new comment's id. */
+export async function postReviewReply(octokit: ProbotOctokit, job: ReviewTarget, body: string): Promise<number> {
+  const { data } = await octokit.rest.pulls.createReplyForReviewComment({
+    owner: job.owner,
+    repo: job.repo,
+    pull_number: job.number,
+    comment_id: Number(reviewRootOf(job)),
+    body,
+  });
+  return data.id;
+}
+
+export async function updateReviewReply(octokit: ProbotOctokit, job: ReviewTarget, commentId: number, body: string): Promise<void> {
+  await octokit.rest.pulls.updateReviewComment({ owner: job.owner, repo: job.repo, comment_id: commentId, body });
+}
