@@ -265,7 +265,8 @@ function prefetchOrgFallback(octokit: ProbotOctokit, owner: string): () => void 
     reads = map;
     earlyReads.set(octokit, map);
     octokit.hook.wrap("request", async (request, options) => {
-      if (map.size > 0 && options.method === "GET") {
+      // The early read itself passes through (the hook runs after reads.set below).
+      if (map.size > 0 && options.method === "GET" && !(options.request as { threadbotEarly?: boolean } | undefined)?.threadbotEarly) {
         const url = octokit.request.endpoint(options as never).url;
         const early = map.get(url);
         if (early !== undefined) {
@@ -276,7 +277,7 @@ function prefetchOrgFallback(octokit: ProbotOctokit, owner: string): () => void 
       return request(options);
     });
   }
-  const early = octokit.request(endpoint);
+  const early = octokit.request({ ...endpoint, request: { threadbotEarly: true } });
   early.catch(() => undefined); // unused when the repository has its own file
   const url = octokit.request.endpoint(endpoint).url;
   reads.set(url, early);

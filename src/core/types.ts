@@ -65,7 +65,7 @@ export interface ContextBlock {
   summary_until: string | null;
   /** Set by `@claude reset`: comments before this id are ignored. */
   since: string | null;
-  /** Trigger comment ids this reply (and the ones before it) answered. */
+  /** The trigger comment ids this reply answers (each reply lists its own; the thread holds the history). */
   answered: string[];
   /** Model id to use for this thread, or null for the configured default. */
   model: string | null;

@@ -46,7 +46,7 @@ afterEach(async () => {
 
 describe("a mention in a pull request's conversation", () => {
   it("answers as an issue comment, with refs and patches in their own cached system block", async () => {
-    h.github.latencyMs = 30;
+    h.github.latencyMs = 100;
     h.github.addComment(pr.issue, { body: "Earlier remark.", author: { login: "hubot", type: "User" }, association: "CONTRIBUTOR" });
     h.github.addComment(pr.issue, { id: 8001, body: "@claude does this break the docs build?", author: { login: "monalisa", type: "User" }, association: "MEMBER" });
     await h.deliver("issue_comment", prCommentCreated("@claude does this break the docs build?", 8001, { login: "monalisa", association: "MEMBER" }));

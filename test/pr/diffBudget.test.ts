@@ -98,7 +98,7 @@ describe("a 300-file pull request, end to end", () => {
 
   it("lists the files in 3 pages (2 of them side by side) and sends the budgeted, deterministic block", async () => {
     h = await startHarness();
-    h.github.latencyMs = 20;
+    h.github.latencyMs = 100;
     const files = bigPullRequest();
     const prs = new FakePullRequests(h.github);
     const pr = prs.add("Codertocat", "Hello-World", {
