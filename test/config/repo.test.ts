@@ -162,3 +162,14 @@ describe("triggerPhraseWarning", () => {
     expect(warning).toContain('`trigger` is "@helper", but this app answers "@claude"');
   });
 });
+
+describe("examples/claude.yml", () => {
+  it("is a valid file that sets every key", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { parse } = await import("yaml");
+    const raw = parse(await readFile("examples/claude.yml", "utf8")) as Record<string, unknown>;
+    const { config, warnings } = validateRepoConfig(raw, settings);
+    expect(warnings).toEqual([]);
+    expect(Object.keys(raw).sort()).toEqual(Object.keys(config).sort());
+  });
+});
