@@ -10,6 +10,9 @@ import { errorKind, Metrics } from "./metrics.js";
 import { createQueue } from "./queue/index.js";
 import type { JobQueue, ThreadJob } from "./queue/types.js";
 import { answerJob } from "./worker/answer.js";
+import { notifyFailure } from "./worker/failure.js";
+import { createSpendLedger } from "./worker/spend.js";
+import { redactingLogger, registerSecrets } from "./logging.js";
 
 export interface ThreadbotOptions {
   settings?: Settings;
@@ -43,14 +46,18 @@ function botIdentity(app: Probot, settings: Settings): () => Promise<BotIdentity
 export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
   const settings = options.settings ?? readSettings();
   const queue = options.queue ?? createQueue({ redisUrl: settings.redisUrl, concurrency: settings.queueConcurrency });
+  // The SDK does not retry: src/worker/retry.ts does, within one deadline (see there why not both).
   const claude = settings.anthropicApiKey
-    ? new ClaudeClient({ apiKey: settings.anthropicApiKey, baseURL: settings.anthropicBaseUrl })
+    ? new ClaudeClient({ apiKey: settings.anthropicApiKey, baseURL: settings.anthropicBaseUrl, maxRetries: 0 })
     : null;
+  registerSecrets([settings.anthropicApiKey]);
+  const spend = createSpendLedger(settings.redisUrl);
 
   const metrics = new Metrics(queue);
 
   const app: ApplicationFunction = (probot, options) => {
-    const log = probot.log.child({ name: "threadbot" });
+    // Every string logged through it is scrubbed of credentials (src/logging.ts).
+    const log = redactingLogger(probot.log.child({ name: "threadbot" }));
     try {
       options?.addHandler(metrics.handler);
     } catch {
@@ -70,19 +77,24 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
           claude,
           log,
           metrics,
+          spend,
           clients: async (installationId) => installationClients(await probot.auth(installationId)),
         });
         metrics.outcome(outcome);
       } catch (error) {
         metrics.error(errorKind(error));
         log.error({ err: error, thread: job.threadKey, trigger: job.trigger.id }, "could not answer a mention");
+        // A failure the worker could not report itself (a read that failed for good): one notice, if GitHub takes it.
+        await notifyFailure(error, job, settings.triggerPhrase, () => probot.auth(job.installationId)).catch(
+          (err: unknown) => log.warn({ err, thread: job.threadKey }, "could not post the failure notice"),
+        );
         throw error;
       }
     });
 
     probot.on("issue_comment.created", async (context) => {
       const startedAt = Date.now();
-      metrics.intake(await onIssueCommentCreated(context, { queue, phrase: settings.triggerPhrase }), startedAt);
+      metrics.intake(await onIssueCommentCreated(context, { queue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }), startedAt);
     });
     // Edits that add a mention, review comments, reviews, opening posts (src/intake/pullRequest.ts).
     registerPullRequestIntake(probot, { queue, phrase: settings.triggerPhrase }, (decision, startedAt) => metrics.intake(decision, startedAt));
@@ -93,7 +105,11 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
     queue,
     settings,
     metrics,
-    shutdown: () => queue.close(settings.shutdownGraceMs),
+    shutdown: async () => {
+      const unfinished = await queue.close(settings.shutdownGraceMs);
+      await spend.close();
+      return unfinished;
+    },
   };
 }
 

@@ -24,6 +24,8 @@ export interface WorkerMetrics {
 
 /** A short, low-cardinality label for an error. */
 export function errorKind(error: unknown): string {
+  // Claude calls that failed after retries (src/worker/retry.ts): the last attempt's error.
+  if ((error as { name?: string } | null)?.name === "ClaudeUnavailableError") return errorKind((error as { cause?: unknown }).cause);
   if (error instanceof Anthropic.APIUserAbortError) return "anthropic_aborted";
   if (error instanceof Anthropic.APIConnectionTimeoutError) return "anthropic_timeout";
   if (error instanceof Anthropic.APIConnectionError) return "anthropic_connection";

@@ -1,6 +1,7 @@
 // Process-wide settings from the environment (see .env.example). Repository-level settings live in
 // `.github/claude.yml` (src/config/repo.ts); these are the operator's.
 import { z } from "zod";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../worker/retry.js";
 
 export const DEFAULT_MODEL = "claude-sonnet-4-6";
 export const DEFAULT_SUMMARY_MODEL = "claude-haiku-4-5";
@@ -23,6 +24,12 @@ const EnvSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   REDIS_URL: z.string().trim().min(1).optional(),
   NODE_ENV: z.string().optional(),
+  /** Claude calls: requests at most per answer, longest single request, total time for all of them. */
+  CLAUDE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_RETRY_POLICY.attempts),
+  CLAUDE_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(DEFAULT_RETRY_POLICY.attemptTimeoutMs / 1000),
+  CLAUDE_DEADLINE_SECONDS: z.coerce.number().min(1).max(7200).default(DEFAULT_RETRY_POLICY.deadlineMs / 1000),
+  /** Bot logins (comma-separated, or `*`) whose mentions intake passes on; `access.bots` must list them too. */
+  TRIGGER_ALLOWED_BOTS: z.string().default(""),
 });
 
 export interface Settings {
@@ -38,6 +45,10 @@ export interface Settings {
   shutdownGraceMs: number;
   redisUrl: string | undefined;
   production: boolean;
+  /** Retries of Claude calls (src/worker/retry.ts). */
+  claudeRetry: RetryPolicy;
+  /** Lower-case bot logins without `[bot]`, or ["*"]: bots whose mentions intake does not drop. */
+  allowedBots: string[];
 }
 
 export class SettingsError extends Error {
@@ -67,6 +78,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownGraceMs: Math.round(e.SHUTDOWN_GRACE_SECONDS * 1000),
     redisUrl: e.REDIS_URL,
     production: e.NODE_ENV === "production",
+    claudeRetry: {
+      ...DEFAULT_RETRY_POLICY,
+      attempts: e.CLAUDE_MAX_ATTEMPTS,
+      attemptTimeoutMs: Math.round(e.CLAUDE_ATTEMPT_TIMEOUT_SECONDS * 1000),
+      deadlineMs: Math.round(e.CLAUDE_DEADLINE_SECONDS * 1000),
+    },
+    allowedBots: e.TRIGGER_ALLOWED_BOTS.split(",")
+      .map((b) => b.trim().toLowerCase().replace(/\[bot\]$/, ""))
+      .filter((b) => b !== ""),
   };
 }
 

@@ -48,6 +48,15 @@ export function planFold(conv: Conversation, thread: Thread, options: FoldOption
   const foldable = Math.max(0, conv.turns.length - keepRecent); // turns[0..foldable) may be folded
   if (foldable > 0 && openingRest.length > 0) units.push({ role: "user", comments: openingRest });
   units.push(...rest.slice(0, Math.max(0, foldable - 1)));
+  // People talking among themselves make one user turn of any length (a thread of thousands of comments
+  // and no reply is a single turn, never foldable whole). Should whole turns not be enough, the turns after
+  // them are folded a comment at a time, never the newest KEEP_NEWEST_COMMENTS nor the trigger.
+  const finer: Turn[] = [];
+  for (const turn of foldable > 0 ? conv.turns.slice(foldable) : [{ role: "user", comments: openingRest } as Turn, ...rest]) {
+    if (turn.role === "assistant") finer.push(turn);
+    else for (const c of turn.comments) if (!c.isOpening) finer.push({ role: "user", comments: [c] });
+  }
+  units.push(...finer.slice(0, Math.max(0, finer.length - KEEP_NEWEST_COMMENTS)));
 
   const fold: Turn[] = [];
   for (const unit of units) {
@@ -58,7 +67,12 @@ export function planFold(conv: Conversation, thread: Thread, options: FoldOption
   return { fits: false, estimatedTokens, fold, foldUntilId: lastIdOf(fold), keep: applyFold(conv.turns, lastIdOf(fold)) };
 }
 
+/** Comments (and replies) at the end of the conversation never folded one by one; the trigger is the last. */
+const KEEP_NEWEST_COMMENTS = 20;
+
 function unitTokens(turn: Turn): number {
+  // One comment of a longer turn: its block only (the turn's message overhead stays).
+  if (turn.role === "user" && turn.comments.length === 1) return estimateBlockTokens(renderComment(turn.comments[0]!));
   const message = renderTurn(turn);
   const blocks = typeof message.content === "string" ? [] : message.content;
   return MESSAGE_OVERHEAD + blocks.reduce((sum, b) => sum + (b.type === "text" ? estimateBlockTokens(b.text) : 0), 0);

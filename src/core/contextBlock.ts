@@ -6,7 +6,7 @@
 // `--!>`, which ends a comment in browsers). Everything else about the layout is free.
 import type { RootContent } from "mdast";
 import { isScalar, parseDocument, type Document } from "yaml";
-import { parseMarkdown } from "./markdown.js";
+import { isTooComplex, parseMarkdown } from "./markdown.js";
 import { emptyContextBlock, type ContextBlock, type Usage } from "./types.js";
 
 export const CONTEXT_BLOCK_MARKER = "threadbot:context";
@@ -283,7 +283,8 @@ function fail(error: string): ParseResult {
  * fenced or written inline is text someone is showing, not state, so it is not returned.
  */
 export function findContextBlocks(markdown: string): LocatedBlock[] {
-  return topLevel(markdown)
+  // Markdown too complex to parse safely (src/core/markdown.ts) holds no block we can trust to locate.
+  return topLevelOrNone(markdown)
     .filter(({ node }) => node.type === "html" && BLOCK_START.test(node.value))
     .map(({ start, end }) => ({ raw: markdown.slice(start, end), start, end }));
 }
@@ -295,7 +296,14 @@ export function findContextBlocks(markdown: string): LocatedBlock[] {
 export function stripBotMarkup(body: string): string {
   let cut = body.length;
   const blocks: { start: number; end: number }[] = [];
-  for (const { node, start, end } of topLevel(body)) {
+  let nodes: Located[];
+  try {
+    nodes = topLevel(body);
+  } catch (error) {
+    if (!isTooComplex(error)) throw error;
+    return stripBotMarkupTextually(body);
+  }
+  for (const { node, start, end } of nodes) {
     if (node.type !== "html") continue;
     if (FOOTER_START.test(node.value)) {
       cut = start;
@@ -316,6 +324,25 @@ interface Located {
   node: RootContent;
   start: number;
   end: number;
+}
+
+function topLevelOrNone(markdown: string): Located[] {
+  try {
+    return topLevel(markdown);
+  } catch (error) {
+    if (isTooComplex(error)) return [];
+    throw error;
+  }
+}
+
+/**
+ * stripBotMarkup for a body the parser must not see: cut at the first footer marker that opens a line,
+ * and drop every `<!-- threadbot:context … -->` span. May remove a little more than the exact path would.
+ */
+function stripBotMarkupTextually(body: string): string {
+  const footer = new RegExp(`(?:^|\n) {0,3}${FOOTER_MARKER}`).exec(body);
+  const visible = footer === null ? body : body.slice(0, footer.index);
+  return visible.replace(/<!--[ \t\r\n]*threadbot:context[\s\S]*?(?:-->|$)/g, "").trimEnd();
 }
 
 /** The top-level nodes of `markdown` with their offsets into it. */
@@ -356,7 +383,13 @@ function closeOpenBlocks(text: string): string {
   probe ??= renderContextBlock(emptyContextBlock());
   let out = text;
   for (let attempt = 0; attempt < 4; attempt++) {
-    const swallower = findSwallower(out, probe);
+    let swallower: Located | null | undefined;
+    try {
+      swallower = findSwallower(out, probe);
+    } catch (error) {
+      if (!isTooComplex(error)) throw error;
+      break; // unparseable: escape everything that could open a swallowing construct (below)
+    }
     if (swallower === undefined) return out;
     const closer = swallower === null ? null : closerFor(swallower, out);
     if (closer === null) break;

@@ -5,7 +5,8 @@
 // kept byte for byte: structural edits are cuts of ranges of the original string located on the mdast
 // tree of `parseMarkdown` (regular expressions are only used over single characters and token shapes).
 import type { Code, Html, Image, ImageReference, Link, LinkReference, Nodes, Root } from "mdast";
-import { parseMarkdown } from "./markdown.js";
+import { isTooComplex, parseMarkdown } from "./markdown.js";
+import { plainTextFallback } from "./sanitizeFallback.js";
 
 // ---------------------------------------------------------------------------------------------------------
 // Invisible code points
@@ -100,7 +101,9 @@ function sanitizeParsed(stripped: string): string {
     // Deliberately nested input: make it inert, then drop what neutralising cannot reach (fence meta).
     const inert = neutralise(text);
     return applyEdits(inert, collectEdits(inert));
-  } catch {
+  } catch (error) {
+    // Too complex to parse safely (src/core/markdown.ts): remove hidden constructs textually instead.
+    if (isTooComplex(error)) return plainTextFallback(text);
     return neutralise(text);
   }
 }

@@ -4,6 +4,7 @@
 // throttling would hold them behind the writes (the 👀 reaction) for a second or more.
 import { graphql as baseGraphql } from "@octokit/graphql";
 import type { ProbotOctokit } from "probot";
+import { withReadRetries } from "./readRetry.js";
 
 export type GraphqlClient = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
 
@@ -25,6 +26,7 @@ export async function installationClients(octokit: ProbotOctokit): Promise<Insta
   });
   return {
     rest: octokit,
-    graphql: <T>(query: string, variables?: Record<string, unknown>) => client<T>(query, variables),
+    // 502/503/504 and dropped connections are retried (bounded): see readRetry.ts.
+    graphql: withReadRetries(<T>(query: string, variables?: Record<string, unknown>) => client<T>(query, variables)),
   };
 }

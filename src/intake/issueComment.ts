@@ -1,7 +1,7 @@
 // Intake: decide from the payload alone whether a webhook is a request, enqueue it, return. Nothing slow
 // runs here: Probot answers GitHub only when handlers finish.
 import type { Context } from "probot";
-import { detectTrigger } from "../core/trigger.js";
+import { botMayTrigger, checkMention } from "./mentionCheck.js";
 import type { AuthorAssociation } from "../core/types.js";
 import type { JobQueue, ThreadJob } from "../queue/types.js";
 
@@ -9,6 +9,8 @@ export interface IntakeDeps {
   queue: JobQueue;
   phrase: string;
   now?: () => number;
+  /** The operator's TRIGGER_ALLOWED_BOTS: bot logins (or "*") not dropped here. */
+  allowedBots?: string[];
 }
 
 export type IntakeDecision = "enqueued" | "duplicate" | "not-a-mention" | "from-a-bot";
@@ -18,9 +20,15 @@ export async function onIssueCommentCreated(
   deps: IntakeDeps,
 ): Promise<IntakeDecision> {
   const { comment, issue, repository, sender, installation } = context.payload;
-  // Never answer a bot, this app included: that is how reply loops start.
-  if (sender.type === "Bot" || comment.user?.type === "Bot") return "from-a-bot";
-  if (!detectTrigger(comment.body ?? "", { phrase: deps.phrase }).triggered) return "not-a-mention";
+  if (!comment || !issue || !repository?.owner || typeof comment.id !== "number") {
+    context.log.warn({ delivery: context.id }, "an issue_comment webhook without its comment, issue or repository; ignoring it");
+    return "not-a-mention";
+  }
+  // Never answer a bot, this app included: that is how reply loops start. The operator may let named bots
+  // through (the repository's `access.bots` must list them too; the worker checks).
+  if ((sender?.type === "Bot" || comment.user?.type === "Bot") && !botMayTrigger(comment.user?.login, deps.allowedBots)) return "from-a-bot";
+  const mention = checkMention(comment.body, deps.phrase, context.log);
+  if (mention === "not-a-mention") return "not-a-mention";
   if (!installation) {
     context.log.warn("a mention arrived without an installation id; ignoring it");
     return "not-a-mention";
@@ -44,6 +52,7 @@ export async function onIssueCommentCreated(
       association: comment.author_association as AuthorAssociation,
     },
     receivedAt: (deps.now ?? Date.now)(),
+    ...(mention === "unverified" ? { unverified: true } : {}),
   };
   const result = await deps.queue.enqueue(job);
   context.log.info({ thread: threadKey, delivery: context.id, trigger: job.trigger.id, result }, "mention received");

@@ -33,6 +33,11 @@ export interface ThreadJob {
   reviewRootId?: string;
   /** Milliseconds since the epoch when the webhook arrived. */
   receivedAt: number;
+  /**
+   * Intake did not parse the body (too long to parse inside a webhook handler, src/intake/mentionCheck.ts):
+   * the worker decides whether it is a mention, and reacts only then.
+   */
+  unverified?: boolean;
 }
 
 export type EnqueueResult = "queued" | "duplicate";

@@ -13,8 +13,14 @@ import { loadRepoConfig, triggerPhraseWarning } from "../config/repo.js";
 import type { InstallationClients } from "../github/clients.js";
 import { addEyesReaction } from "../github/writes.js";
 import type { WorkerMetrics } from "../metrics.js";
-import { failureNotice, runCommand, type CommandOutcome } from "./commands.js";
-import { dailyLedger } from "./dailyBudget.js";
+import { runCommand, type CommandOutcome } from "./commands.js";
+import { allowedByAssociation, startPermissionCheck } from "./access.js";
+import { askClaude } from "./claudeCall.js";
+import { answerFailureNotice, markNotified } from "./failure.js";
+import { admit, type GateOutcome } from "./gate.js";
+import { MemorySpendLedger, overBudget, type SpendLedger } from "./spend.js";
+import { splittingSink } from "./splitSink.js";
+import { defuseMentions } from "../core/loops.js";
 import { prepareRequest } from "./prepare.js";
 import { readThread } from "./readThread.js";
 import { createReplySink } from "./progressSink.js";
@@ -29,7 +35,11 @@ export interface WorkerDeps {
   log: Logger;
   now?: () => number;
   metrics?: WorkerMetrics;
+  /** The daily-budget ledger (Redis when REDIS_URL is set); in memory by default. */
+  spend?: SpendLedger;
 }
+
+const memoryLedger = new MemorySpendLedger();
 
 export type JobOutcome =
   | "answered"
@@ -38,6 +48,7 @@ export type JobOutcome =
   | "no-longer-mentions"
   | "not-configured"
   | "over-budget"
+  | GateOutcome
   | CommandOutcome;
 
 function findTrigger(thread: Thread, id: string): ThreadComment | undefined {
@@ -49,14 +60,19 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const log = deps.log.child({ thread: job.threadKey, delivery: job.deliveryId, trigger: job.trigger.id });
   const [clients, bot] = await Promise.all([deps.clients(job.installationId), deps.bot()]);
 
-  // The reaction is a write (throttled); the read goes beside it on the GraphQL client.
-  const reaction = addEyesReaction(clients.rest, job).catch((error: unknown) => {
-    log.warn({ err: error }, "could not add the 👀 reaction");
-  });
-  // The repository config is read beside the thread (no extra round trip; see loadRepoConfig).
-  const [{ thread, pullRequest }, repoConfig] = await Promise.all([
+  // The reaction is a write (throttled); the read goes beside it on the GraphQL client. 👀 at once only for
+  // those the webhook already shows as maintainers; anyone else gets it once admitted (src/worker/gate.ts).
+  const react = () =>
+    addEyesReaction(clients.rest, job).catch((error: unknown) => {
+      log.warn({ err: error }, "could not add the 👀 reaction");
+    });
+  const reactedEarly = allowedByAssociation(job) && !job.unverified;
+  const reaction = reactedEarly ? react() : undefined;
+  // The repository config and (for non-maintainers) the author's permission are read beside the thread.
+  const [{ thread, pullRequest }, repoConfig, permission] = await Promise.all([
     readThread(clients, job, deps.settings.triggerPhrase),
     loadRepoConfig(clients.rest, job, deps.settings),
+    startPermissionCheck(clients.rest, job),
   ]);
   await reaction;
   const config = repoConfig.config;
@@ -76,17 +92,20 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     log.info("the trigger comment no longer mentions the bot");
     return "no-longer-mentions";
   }
+  const phrase = deps.settings.triggerPhrase;
+  const gate = await admit({ thread, trigger, job, bot, access: config.access, permission, phrase, octokit: clients.rest, log });
+  if (gate !== null) return gate;
+  if (!reactedEarly) void react();
 
   let answering = false;
-  const sink = createReplySink(clients.rest, job, {
+  const sink = splittingSink(createReplySink(clients.rest, job, {
     mode: config.progress.mode,
     intervalSeconds: config.progress.interval_seconds,
     thread,
     bot,
     log,
     onFirstText: () => answering && deps.metrics?.firstText(job),
-  });
-  const phrase = deps.settings.triggerPhrase;
+  }), clients.rest, job);
   const conversation = buildConversation(thread, { bot, phrase, triggerCommentId: trigger.id });
   const command = await runCommand({ command: parseCommand(mention.request), thread, trigger, conversation, repoConfig, bot, phrase, sink, octokit: clients.rest, job });
   if (command.handled) return command.outcome;
@@ -100,9 +119,10 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   }
 
   const repoKey = `${job.owner}/${job.repo}`;
-  const overBudget = dailyLedger.exceeded(repoKey, config.budget);
-  if (overBudget !== null) {
-    await sink.notice(overBudget);
+  const spend = deps.spend ?? memoryLedger;
+  const overBudgetNotice = await overBudget(spend, repoKey, config.budget, (err) => log.warn({ err }, "could not read the spend ledger"));
+  if (overBudgetNotice !== null) {
+    await sink.notice(overBudgetNotice);
     return "over-budget";
   }
 
@@ -111,7 +131,13 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   sink.begin();
   const claude = deps.claude;
   // A failure after begin() turns the placeholder into a notice (kept findable for `retry`), then propagates.
-  const failed = (error: unknown): Promise<never> => sink.notice(failureNotice(error, phrase)).then(() => Promise.reject(error), () => Promise.reject(error));
+  const failed = (error: unknown): Promise<never> =>
+    sink.notice(answerFailureNotice(error, phrase)).then(
+      () => (markNotified(error), Promise.reject(error)),
+      () => Promise.reject(error),
+    );
+  // Retried with backoff inside a deadline (src/worker/retry.ts); the request is redacted first.
+  const ask = { policy: deps.settings.claudeRetry, log };
   const prepared = await prepareRequest({
     thread,
     bot,
@@ -119,11 +145,11 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     phrase,
     settings: deps.settings,
     config,
-    summarize: (summaryRequest) => claude.ask(summaryRequest),
+    summarize: (summaryRequest) => askClaude(claude, summaryRequest, ask),
     pullRequest,
   }).catch(failed);
   if (prepared.summary) log.info({ folded: prepared.summary.foldedTurns }, "folded older turns into the summary");
-  const answer: ClaudeAnswer = await claude.ask(prepared.request, (soFar) => sink.progress(soFar)).catch(failed);
+  const answer: ClaudeAnswer = await askClaude(claude, prepared.request, { ...ask, onText: (soFar) => sink.progress(soFar) }).catch(failed);
 
   const calls = [...(prepared.summary ? [prepared.summary.answer] : []), answer];
   const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), EMPTY_USAGE);
@@ -134,8 +160,9 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     usage: addUsage(prepared.conversation.context.usage, usage),
   };
   const triggerWarning = triggerPhraseWarning(config, phrase);
+  // The answer's own mentions of the phrase are defused, so a copy of it can never call the bot (loops.ts).
   const body = composeReply(
-    answer.text,
+    defuseMentions(answer.text, phrase),
     {
       model: answer.model,
       usage,
@@ -146,8 +173,12 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     },
     block,
   );
-  await sink.finish(body);
-  dailyLedger.record(repoKey, usage, costUsd);
+  // No re-read of the thread before posting: jobs of a thread never overlap (the embedded queue runs them one
+  // at a time; on Redis a fenced thread lock does), and the read at the start of this job already saw every
+  // earlier answer, so a second answer needs the lock lost mid-job, which the queue reports (onError). A
+  // re-read would cost a round trip (pages, on long threads) on every answer to narrow, not close, that gap.
+  await sink.finish(body).catch(failed);
+  await spend.record(repoKey, usage, costUsd).catch((err: unknown) => log.warn({ err }, "could not record spend"));
   deps.metrics?.answered(job, calls);
   log.info({ usage }, "answered");
   return "answered";

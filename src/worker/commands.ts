@@ -15,6 +15,7 @@ import { detectTrigger, parseCommand, type Command } from "../core/trigger.js";
 import type { BotIdentity, ContextBlock, Thread, ThreadComment } from "../core/types.js";
 import type { LoadedRepoConfig } from "../config/repo.js";
 import type { ThreadJob } from "../queue/types.js";
+import { canWrite, permissionOf } from "./access.js";
 import { resolveModel } from "./prepare.js";
 import { findPlaceholder, type ProgressSink } from "./progressSink.js";
 
@@ -117,12 +118,8 @@ export async function confirmMaintainer(octokit: ProbotOctokit, job: ThreadJob, 
   if (isMaintainer(trigger.association)) return true;
   const login = trigger.author?.login;
   if (!login || trigger.author?.type !== "User") return false;
-  try {
-    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner: job.owner, repo: job.repo, username: login });
-    return ["admin", "maintain", "write"].includes(data.permission) || ["admin", "maintain", "write"].includes(String(data.role_name));
-  } catch {
-    return false;
-  }
+  // Shared with the access check started beside the thread read (one request per job).
+  return canWrite(await permissionOf(octokit, job, login));
 }
 
 export function helpText(phrase: string): string {

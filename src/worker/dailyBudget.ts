@@ -46,16 +46,20 @@ export class DailyLedger {
 
   /** A message for people when today's budget is used up, else null. */
   exceeded(repo: string, budget: DailyBudget): string | null {
-    const spent = this.#today(repo);
-    const over =
-      budget.daily_tokens !== undefined && spent.tokens >= budget.daily_tokens
-        ? `${spent.tokens.toLocaleString("en-US")} of ${budget.daily_tokens.toLocaleString("en-US")} tokens`
-        : budget.daily_usd !== undefined && spent.usd >= budget.daily_usd
-          ? `about $${spent.usd.toFixed(2)} of $${budget.daily_usd.toFixed(2)}`
-          : null;
-    if (over === null) return null;
-    return `This repository has used today's budget for Claude (${over}, set in \`.github/claude.yml\` under \`budget\`). I can answer again after 00:00 UTC; maintainers can raise the budget.`;
+    return exceededMessage(this.#today(repo), budget);
   }
+}
+
+/** The notice for a repository whose spending today reached its budget, else null. */
+export function exceededMessage(spent: { tokens: number; usd: number }, budget: DailyBudget): string | null {
+  const over =
+    budget.daily_tokens !== undefined && spent.tokens >= budget.daily_tokens
+      ? `${spent.tokens.toLocaleString("en-US")} of ${budget.daily_tokens.toLocaleString("en-US")} tokens`
+      : budget.daily_usd !== undefined && spent.usd >= budget.daily_usd
+        ? `about $${spent.usd.toFixed(2)} of $${budget.daily_usd.toFixed(2)}`
+        : null;
+  if (over === null) return null;
+  return `This repository has used today's budget for Claude (${over}, set in \`.github/claude.yml\` under \`budget\`). I can answer again after 00:00 UTC; maintainers can raise the budget.`;
 }
 
 /** The process's ledger. */

@@ -4,6 +4,7 @@
 import type { ProbotOctokit } from "probot";
 import { NOTICE_MARKER } from "../core/conversation.js";
 import { postReply } from "../github/writes.js";
+import { scrubText } from "../logging.js";
 import type { ThreadJob } from "../queue/types.js";
 
 export interface ReplySink {
@@ -17,7 +18,8 @@ export interface ReplySink {
 
 /** A notice is never replayed to Claude as an answer: the marker tells the conversation builder. */
 export function noticeBody(message: string): string {
-  return `${NOTICE_MARKER}\n${message.trim()}\n`;
+  // Notices often carry error text: no credential may reach a comment (src/logging.ts).
+  return `${NOTICE_MARKER}\n${scrubText(message.trim())}\n`;
 }
 
 export function finalCommentSink(octokit: ProbotOctokit, job: ThreadJob): ReplySink {

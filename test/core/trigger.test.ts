@@ -188,7 +188,13 @@ describe("robustness", () => {
   });
 
   it("walks deeply nested trees without recursion", () => {
-    expect(detectTrigger(`${"- ".repeat(1_000)}@claude deep`, PHRASE)).toEqual({ triggered: true, request: "deep" });
+    expect(detectTrigger(`${"- ".repeat(60)}@claude deep`, PHRASE)).toEqual({ triggered: true, request: "deep" });
+  });
+
+  it("treats nesting beyond the markdown guard's limit as not a mention, quickly", () => {
+    const started = performance.now();
+    expect(detectTrigger(`${"- ".repeat(1_000)}@claude deep`, PHRASE)).toEqual({ triggered: false, request: "" });
+    expect(performance.now() - started).toBeLessThan(100);
   });
 
   it("handles a 65,536-character comment quickly", () => {

@@ -67,7 +67,7 @@ describe("/metrics", () => {
   });
 
   it("counts errors by kind and commands by outcome", async () => {
-    h.anthropic.queue.push({ kind: "status", status: 529, type: "overloaded_error" });
+    for (let i = 0; i < h.threadbot.settings.claudeRetry.attempts; i++) h.anthropic.queue.push({ kind: "status", status: 529, type: "overloaded_error" });
     await mention("@claude are you there?");
     await mention("@claude help");
     const text = await scrape();

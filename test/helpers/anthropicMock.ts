@@ -14,7 +14,7 @@ export interface RecordedRequest {
 export type MockBehaviour =
   | { kind: "answer"; text: string; usage?: Partial<MockUsage>; delayMs?: number; chunks?: number }
   /** An HTTP error status with Anthropic's error body. */
-  | { kind: "status"; status: number; type?: string; retryAfterSeconds?: number }
+  | { kind: "status"; status: number; type?: string; retryAfterSeconds?: number; message?: string }
   /** A 200 that starts streaming and then sends an SSE `error` event (overloaded mid-way). */
   | { kind: "stream-error"; partialText?: string }
   /** A 200 whose connection is cut mid-stream. */
@@ -119,7 +119,7 @@ export async function startAnthropicMock(
         // Never let the SDK's own retries mask the scenario under test.
         headers["x-should-retry"] = "false";
         res.writeHead(behaviour.status, headers);
-        res.end(JSON.stringify({ type: "error", error: { type: behaviour.type ?? "api_error", message: "mock failure" } }));
+        res.end(JSON.stringify({ type: "error", error: { type: behaviour.type ?? "api_error", message: behaviour.message ?? "mock failure" } }));
         break;
       }
       case "stream-error":

@@ -211,7 +211,8 @@ export class FakeGitHub {
     const text = Buffer.concat(chunks).toString("utf8");
     const body = text ? JSON.parse(text) : undefined;
     const method = req.method ?? "GET";
-    const path = (req.url ?? "/").split("?")[0]!;
+    // GitHub Enterprise layout too (`GHE_HOST`, as a child-process server uses it): /api/v3/… and /api/graphql.
+    const path = (req.url ?? "/").split("?")[0]!.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql$/, "/graphql");
     const call: RecordedCall = { method, path, body, start, end: 0, status: 0 };
     if (path === "/graphql") call.operation = /query\s+(\w+)/.exec(body?.query ?? "")?.[1] ?? "anonymous";
     this.calls.push(call);

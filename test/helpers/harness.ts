@@ -7,6 +7,7 @@ import { createThreadbot, type Threadbot } from "../../src/app.js";
 import { readSettings, type Settings } from "../../src/config/env.js";
 import { startAnthropicMock, type AnthropicMock } from "./anthropicMock.js";
 import { FakeGitHub } from "./fakeGitHub.js";
+import { ThreadbotOctokit, threadbotOctokit } from "../../src/github/octokit.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 let privateKey: string | undefined;
@@ -51,12 +52,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /**
+   * false: the app's Octokit neither paces writes nor retries rate limits. Only for tests of queue
+   * behaviour at volume, where Probot's 1 s / 3 s write spacing per installation would be the whole run time.
+   */
+  throttle?: boolean;
+}
+
+export async function startHarness(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = {}, options: HarnessOptions = {}): Promise<Harness> {
   const github = await new FakeGitHub().start();
   const anthropic = await startAnthropicMock();
   const settings: Settings = {
     ...readSettings({ ANTHROPIC_API_KEY: "sk-ant-test-key-0000000000", ...env }),
     anthropicBaseUrl: anthropic.url,
+    // Claude retries as in production, with short waits (a test that fails Claude fails every attempt).
+    claudeRetry: { attempts: 3, deadlineMs: 20_000, attemptTimeoutMs: 5_000, baseDelayMs: 20, maxDelayMs: 100 },
     ...overrides,
   };
   const threadbot = createThreadbot({ settings });
@@ -72,6 +83,8 @@ export async function startHarness(overrides: Partial<Settings> = {}, env: NodeJ
       privateKey: testPrivateKey(),
       secret: WEBHOOK_SECRET,
       log,
+      // The app's Octokit, as src/server.ts passes it (secondary rate limits retried).
+      Octokit: options.throttle === false ? threadbotOctokit({ throttle: false }) : ThreadbotOctokit,
     }),
     // Every GitHub request (the app's Octokit, its token requests, the GraphQL reader) goes to the fake.
     // (Passed to the Server: it hands its own `request` to Probot, over any Probot.defaults value.)

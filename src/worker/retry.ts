@@ -1,0 +1,136 @@
+// Retries of Claude calls: 408/409/429/5xx/529, connection errors, timeouts, and a stream cut or an SSE
+// `error` event after a 200 (which the SDK never retries). Exponential backoff with full jitter, Anthropic's
+// `retry-after` respected, every attempt and every wait inside one total deadline.
+//
+// The SDK's own retries are off (maxRetries 0, see app.ts): with both, a status error would be tried
+// (SDK retries + 1) × (our attempts) times and the SDK's waits would not know our deadline. One loop
+// means `attempts` is the true number of requests and the deadline holds (give or take one attempt's
+// abort). Each attempt also has its own timeout (a stream that stalls after its 200 is aborted).
+
+export interface RetryPolicy {
+  /** Requests at most (first try included). */
+  attempts: number;
+  /** Total time for all attempts and waits, from the first request. */
+  deadlineMs: number;
+  /** Longest single attempt (a hung or stalled stream is aborted then). */
+  attemptTimeoutMs: number;
+  /** First backoff ceiling; doubles per retry, up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 5,
+  deadlineMs: 10 * 60_000,
+  attemptTimeoutMs: 5 * 60_000,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+};
+
+export type FailureKind = "overloaded" | "rate-limited" | "server-error" | "timeout" | "interrupted" | "rejected";
+
+export interface Classified {
+  retry: boolean;
+  kind: FailureKind;
+  status?: number;
+  /** From a `retry-after` header, in ms. */
+  retryAfterMs?: number;
+}
+
+/** Gave up: the last failure, how many attempts were made and for how long. */
+export class ClaudeUnavailableError extends Error {
+  override name = "ClaudeUnavailableError";
+  constructor(
+    readonly kind: FailureKind,
+    readonly status: number | undefined,
+    readonly attempts: number,
+    readonly elapsedMs: number,
+    override readonly cause: unknown,
+  ) {
+    super(`Claude request failed after ${attempts} attempt(s) in ${Math.round(elapsedMs / 1000)} s: ${kind}${status ? ` (${status})` : ""}`);
+  }
+}
+
+/** Our per-attempt abort, told apart from a caller's. */
+class AttemptTimeout extends Error {
+  override name = "AttemptTimeout";
+}
+
+export function classify(error: unknown): Classified {
+  const e = error as { status?: unknown; name?: string; error?: { error?: { type?: string }; type?: string }; headers?: unknown };
+  const status = typeof e?.status === "number" ? e.status : undefined;
+  const name = String(e?.name ?? "");
+  const type = e?.error?.error?.type ?? e?.error?.type;
+  const retryAfterMs = retryAfter(e?.headers);
+  const withRetryAfter = (c: Classified): Classified => (retryAfterMs === undefined ? c : { ...c, retryAfterMs });
+  if (error instanceof AttemptTimeout || /Timeout/i.test(name)) return { retry: true, kind: "timeout" };
+  if (status === 529 || type === "overloaded_error") return withRetryAfter({ retry: true, kind: "overloaded", ...(status ? { status } : {}) });
+  if (status === 429) return withRetryAfter({ retry: true, kind: "rate-limited", status });
+  if (status === 408 || status === 409 || (status !== undefined && status >= 500)) return withRetryAfter({ retry: true, kind: "server-error", status });
+  if (status !== undefined) return { retry: false, kind: "rejected", status };
+  if (/UserAbort/i.test(name)) return { retry: false, kind: "interrupted" };
+  // No status: an SSE `error` event after a 200 (api_error and the like), a cut connection, a parse error
+  // of a truncated stream.
+  return { retry: true, kind: type === "rate_limit_error" ? "rate-limited" : type === "api_error" ? "server-error" : "interrupted" };
+}
+
+function retryAfter(headers: unknown): number | undefined {
+  const get = (headers as { get?: (name: string) => string | null } | undefined)?.get;
+  const value = typeof get === "function" ? get.call(headers, "retry-after") : null;
+  if (value === null || value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+export interface RetryHooks {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  onRetry?: (info: { attempt: number; delayMs: number; failure: Classified; error: unknown }) => void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `attempt(signal, n)` until it succeeds, fails for good, or the policy is used up. The signal aborts
+ * an attempt at its timeout or at the deadline. Throws ClaudeUnavailableError when giving up on a retryable
+ * failure, the original error otherwise.
+ */
+export async function withRetries<T>(
+  attempt: (signal: AbortSignal, n: number) => Promise<T>,
+  policy: RetryPolicy,
+  hooks: RetryHooks = {},
+): Promise<T> {
+  const now = hooks.now ?? Date.now;
+  const sleep = hooks.sleep ?? defaultSleep;
+  const random = hooks.random ?? Math.random;
+  const started = now();
+  const deadline = started + policy.deadlineMs;
+  for (let n = 1; ; n++) {
+    const controller = new AbortController();
+    const budget = Math.max(1, Math.min(policy.attemptTimeoutMs, deadline - now()));
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout("attempt timed out")), budget);
+    let failure: Classified;
+    let error: unknown;
+    try {
+      return await attempt(controller.signal, n);
+    } catch (caught) {
+      error = controller.signal.aborted ? new AttemptTimeout("attempt timed out") : caught;
+      failure = classify(error);
+    } finally {
+      clearTimeout(timer);
+    }
+    const elapsed = now() - started;
+    if (!failure.retry) throw error;
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
+    const delay = Math.max(failure.retryAfterMs ?? 0, Math.round(random() * ceiling));
+    // Give up when out of attempts, or when the wait would leave no time for another attempt.
+    if (n >= policy.attempts || now() + delay >= deadline - 100) {
+      throw new ClaudeUnavailableError(failure.kind, failure.status, n, elapsed, error);
+    }
+    hooks.onRetry?.({ attempt: n, delayMs: delay, failure, error });
+    await sleep(delay);
+  }
+}
