@@ -8,37 +8,52 @@
 //   spans and fences keep the phrase as written (`@claude retry` in a code span is meant to be copied).
 // - Replies written before that, or under another phrase, are caught by `echoesBotText`: a mention whose
 //   line appears verbatim in one of the bot's own replies is the bot's text, not a request.
+import { markdownComplexity } from "./markdown.js";
 import { stripInvisible } from "./sanitize.js";
 import { detectTrigger } from "./trigger.js";
 
 const WORD_JOINER = "\u2060";
 
-/** The bot's text with every prose occurrence of `phrase` made inert (see above). */
+/**
+ * The bot's text with every prose occurrence of `phrase` made inert (see above). Code is told apart line by
+ * line; should that approximation leave a mention the parser would count (or the text be too complex to
+ * parse), every occurrence is defused, code included.
+ */
 export function defuseMentions(text: string, phrase: string): string {
   if (phrase.length < 2 || !text.toLowerCase().includes(phrase.toLowerCase())) return text;
   const lowerPhrase = phrase.toLowerCase();
   let fence: { char: string; length: number } | null = null;
-  return text
+  const out = text
     .split("\n")
     .map((line) => {
       const m = /^[ \t>]*(`{3,}|~{3,})(.*)$/.exec(line);
-      if (m) {
-        const run = m[1]!;
-        if (fence === null && !(run[0] === "`" && m[2]!.includes("`"))) fence = { char: run[0]!, length: run.length };
-        else if (fence && run[0] === fence.char && run.length >= fence.length && m[2]!.trim() === "") fence = null;
-        return line;
+      const run = m?.[1];
+      if (m && run !== undefined) {
+        if (fence === null && !(run[0] === "`" && m[2]!.includes("`"))) {
+          fence = { char: run[0]!, length: run.length };
+          return defuseLine(line, lowerPhrase, false); // the info string is not code
+        }
+        if (fence && run[0] === fence.char && run.length >= fence.length && m[2]!.trim() === "") {
+          fence = null;
+          return line;
+        }
       }
       if (fence !== null) return line;
-      return defuseLine(line, lowerPhrase);
+      return defuseLine(line, lowerPhrase, true);
     })
+    .join("\n");
+  if (markdownComplexity(out) === null && !detectTrigger(out, { phrase }).triggered) return out;
+  return text
+    .split("\n")
+    .map((line) => defuseLine(line, lowerPhrase, false))
     .join("\n");
 }
 
-/** Outside inline code spans (backtick runs paired by length on the line). */
-function defuseLine(line: string, lowerPhrase: string): string {
+/** Every occurrence, or those outside inline code spans (backtick runs paired by length on the line). */
+function defuseLine(line: string, lowerPhrase: string, spareCode: boolean): string {
   const lower = line.toLowerCase();
   if (!lower.includes(lowerPhrase)) return line;
-  const code = codeSpans(line);
+  const code = spareCode ? codeSpans(line) : [];
   let out = "";
   let at = 0;
   for (let i = lower.indexOf(lowerPhrase); i >= 0; i = lower.indexOf(lowerPhrase, i + lowerPhrase.length)) {

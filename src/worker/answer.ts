@@ -19,7 +19,7 @@ import { askClaude } from "./claudeCall.js";
 import { answerFailureNotice, markNotified } from "./failure.js";
 import { admit, type GateOutcome } from "./gate.js";
 import { MemorySpendLedger, overBudget, type SpendLedger } from "./spend.js";
-import { splittingSink } from "./splitSink.js";
+import { safeSink } from "./safeSink.js";
 import { defuseMentions } from "../core/loops.js";
 import { prepareRequest } from "./prepare.js";
 import { readThread } from "./readThread.js";
@@ -98,7 +98,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   if (!reactedEarly) void react();
 
   let answering = false;
-  const sink = splittingSink(createReplySink(clients.rest, job, {
+  const sink = safeSink(createReplySink(clients.rest, job, {
     mode: config.progress.mode,
     intervalSeconds: config.progress.interval_seconds,
     thread,

@@ -8,7 +8,7 @@
 // answer through (and logs): an outage of the ledger should not silence the bot.
 import { Redis } from "ioredis";
 import type { Usage } from "../core/types.js";
-import { budgetTokens, dailyLedger, exceededMessage, type DailyBudget, type DailyLedger } from "./dailyBudget.js";
+import { budgetTokens, DailyLedger, dailyLedger, exceededMessage, type DailyBudget } from "./dailyBudget.js";
 
 export interface Spent {
   tokens: number;
@@ -72,8 +72,9 @@ export class RedisSpendLedger implements SpendLedger {
   }
 }
 
+/** One per app: Redis when a URL is configured, else this process's own count. */
 export function createSpendLedger(redisUrl: string | undefined): SpendLedger {
-  return redisUrl ? new RedisSpendLedger(redisUrl) : new MemorySpendLedger();
+  return redisUrl ? new RedisSpendLedger(redisUrl) : new MemorySpendLedger(new DailyLedger());
 }
 
 /** The over-budget notice, or null (also when the ledger cannot be read: see the note above). */

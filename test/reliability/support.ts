@@ -98,9 +98,3 @@ export function finalState(s: Scene, triggerId?: number, issue: FakeIssue = s.is
   const notices = all.filter((c) => c.body.startsWith(NOTICE_MARKER) && blockOf(c) === null);
   return { answers, notices, all };
 }
-
-/** Everything the bot posted and sent, as one string (for "never leaks" assertions). */
-export function everythingOut(s: Scene): string {
-  const comments = [...s.h.github.repos.values()].flatMap((r) => [...r.issues.values()].flatMap((i) => i.comments.map((c) => c.body)));
-  return [JSON.stringify(s.h.anthropic.requests.map((r) => r.body)), ...comments].join("\n");
-}
