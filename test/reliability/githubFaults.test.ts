@@ -6,6 +6,7 @@ import type { InjectedFault } from "../helpers/fakeGitHub.js";
 import { finalState, mention, scene, type Scene } from "./support.js";
 
 let s: Scene;
+// With Probot's real throttling: its pacing and (src/github/octokit.ts) its rate-limit retries are under test.
 afterEach(async () => {
   await s?.h.close();
 });
@@ -28,7 +29,7 @@ describe("GitHub faults", () => {
     ["a 502 on the 👀 reaction", { method: "POST", path: "/reactions", status: 502 }],
   ];
   it.each(retried)("%s is retried; one answer", async (_name, fault) => {
-    s = await scene();
+    s = await scene({}, {}, { throttle: true });
     const times = fault.times ?? 1;
     s.h.github.faults.push({ ...fault });
     const id = await mention(s, "@claude why do rows vanish?");
@@ -41,7 +42,7 @@ describe("GitHub faults", () => {
     ["429", "POST", "/issues/1/comments"],
     ["403", "PATCH", "/issues/comments/"],
   ])("a secondary rate limit (%s on %s %s) is waited out for retry-after, then retried; one answer", async (status, method, path) => {
-    s = await scene();
+    s = await scene({}, {}, { throttle: true });
     s.h.github.faults.push({ method, path, status: Number(status), headers: { "retry-after": "1" }, body: SECONDARY });
     const id = await mention(s, "@claude why do rows vanish?");
     expectOneAnswer(id);
@@ -54,7 +55,7 @@ describe("GitHub faults", () => {
   });
 
   it("a thread that cannot be read even after retries gets one notice", async () => {
-    s = await scene();
+    s = await scene({}, {}, { throttle: true });
     s.h.github.faults.push({ method: "POST", path: "/graphql", status: 502, times: 10 });
     const id = await mention(s, "@claude why do rows vanish?");
     const state = finalState(s, id);

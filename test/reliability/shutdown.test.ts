@@ -2,7 +2,7 @@
 // and the Anthropic mock: on SIGTERM it stops taking webhooks, lets answers in flight finish within the
 // grace period, logs every accepted mention it could not finish (with its thread), and exits 0.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,9 +19,11 @@ const TSX = import.meta.resolve("tsx");
 let github: FakeGitHub;
 let anthropic: AnthropicMock;
 let child: ChildProcess | undefined;
+let workdir: string | undefined;
 
 afterEach(async () => {
   if (child && child.exitCode === null) child.kill("SIGKILL");
+  if (workdir) rmSync(workdir, { recursive: true, force: true });
   await github?.close();
   await anthropic?.close();
 });
@@ -54,7 +56,7 @@ async function startServer(graceSeconds: number): Promise<Running> {
   let output = "";
   // An empty working directory: Probot loads `.env` from there, and a developer's `.env` must not apply.
   child = spawn(process.execPath, ["--import", TSX, SERVER], {
-    cwd: mkdtempSync(join(tmpdir(), "threadbot-shutdown-")),
+    cwd: (workdir = mkdtempSync(join(tmpdir(), "threadbot-shutdown-"))),
     env: {
       PATH: process.env.PATH,
       APP_ID: "1",

@@ -21,7 +21,7 @@ const triggers = new Map<number, number[]>(); // issue number → trigger ids in
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  s = await scene({ queueConcurrency: CONCURRENCY }, {}, { throttle: false });
+  s = await scene({ queueConcurrency: CONCURRENCY });
   s.h.github.repo(OWNER, REPO).files.set(".github/claude.yml", "progress:\n  mode: final\n");
   s.h.anthropic.fallback = () => ({ kind: "answer", text: "Noted.", delayMs: 5 + Math.floor(Math.random() * 40) });
   for (let n = 1; n <= THREADS; n++) {

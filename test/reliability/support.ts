@@ -27,7 +27,12 @@ export interface Who {
   type?: "User" | "Bot";
 }
 
-export async function scene(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = {}, options: HarnessOptions = {}): Promise<Scene> {
+/**
+ * A harness and an issue. Probot's write pacing (≥ 1 s between writes per installation) is off unless asked
+ * for: these suites are about what the bot decides and posts, and pacing would be most of their run time.
+ * githubFaults.test.ts turns it on: there the pacing and its rate-limit retries are the subject.
+ */
+export async function scene(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = {}, options: HarnessOptions = { throttle: false }): Promise<Scene> {
   const h = await startHarness(overrides, env, options);
   const issue = h.github.addIssue(OWNER, REPO, {
     number: 1,
