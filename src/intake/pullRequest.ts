@@ -14,7 +14,7 @@
 // the same as the comment's creation would have had, so a redelivery, or the mention removed and added
 // back, is dropped by the queue; past its memory, the worker finds its own answer in the thread.
 import type { Context, Probot } from "probot";
-import { detectTrigger } from "../core/trigger.js";
+import { botMayTrigger, checkMention } from "./mentionCheck.js";
 import type { AuthorAssociation, ThreadKind } from "../core/types.js";
 import type { ThreadJob } from "../queue/types.js";
 import type { IntakeDecision, IntakeDeps } from "./issueComment.js";
@@ -48,10 +48,14 @@ interface Mention {
 
 async function enqueueMention(m: Mention): Promise<PullRequestIntakeDecision> {
   // Never answer a bot, this app included: that is how reply loops start (the bot edits its own replies).
-  if (m.sender.type === "Bot" || m.author?.type === "Bot") return "from-a-bot";
-  const mentions = (text: string | null | undefined) => detectTrigger(text ?? "", { phrase: m.deps.phrase }).triggered;
-  if (!mentions(m.body)) return "not-a-mention";
-  if (m.edited && (m.previousBody === undefined || mentions(m.previousBody))) return "mention-not-new";
+  // The operator may let named bots through, as for issue comments.
+  if ((m.sender.type === "Bot" || m.author?.type === "Bot") && !botMayTrigger(m.author?.login, m.deps.allowedBots)) return "from-a-bot";
+  // Same size-bounded check as issue comments: a huge body is left for the worker to decide.
+  const mention = checkMention(m.body, m.deps.phrase, m.context.log);
+  if (mention === "not-a-mention") return "not-a-mention";
+  // An edit is new only if the body before it had no mention. A huge earlier body that only might have
+  // had one is treated as new: the worker's own check of the thread never answers a mention twice.
+  if (m.edited && (m.previousBody === undefined || checkMention(m.previousBody, m.deps.phrase) === "mention")) return "mention-not-new";
   if (!m.installation) {
     m.context.log.warn("a mention arrived without an installation id; ignoring it");
     return "not-a-mention";
@@ -77,6 +81,7 @@ async function enqueueMention(m: Mention): Promise<PullRequestIntakeDecision> {
     },
     ...(m.kind === "review_thread" ? { reviewRootId: m.reviewRootId ?? m.triggerId } : {}),
     receivedAt: (m.deps.now ?? Date.now)(),
+    ...(mention === "unverified" ? { unverified: true } : {}),
   };
   const result = await m.deps.queue.enqueue(job);
   m.context.log.info({ thread: threadKey, delivery: m.context.id, trigger: job.trigger.id, result }, "mention received");
