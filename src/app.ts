@@ -97,7 +97,7 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
       metrics.intake(await onIssueCommentCreated(context, { queue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }), startedAt);
     });
     // Edits that add a mention, review comments, reviews, opening posts (src/intake/pullRequest.ts).
-    registerPullRequestIntake(probot, { queue, phrase: settings.triggerPhrase }, (decision, startedAt) => metrics.intake(decision, startedAt));
+    registerPullRequestIntake(probot, { queue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }, (decision, startedAt) => metrics.intake(decision, startedAt));
   };
 
   return {
