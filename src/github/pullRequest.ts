@@ -8,6 +8,7 @@ import { GITHUB_FILE_LIST_LIMIT } from "../core/diffBudget.js";
 import type { PullRequestRefs } from "../core/prContext.js";
 import type { AuthorAssociation, Thread, ThreadComment } from "../core/types.js";
 import type { GraphqlClient } from "./clients.js";
+import { allPages, COMMENT_FIELDS, toThreadComment, type GqlActor, type GqlComment, type Page } from "./graphqlShapes.js";
 import { THREAD_COMMENTS_PAGE_QUERY, ThreadNotFoundError } from "./threadQuery.js";
 
 export const PULL_REQUEST_FIELDS = `
@@ -48,18 +49,6 @@ const REVIEW_FIELDS = `
     }
   }`;
 
-const ISSUE_COMMENT_FIELDS = `
-  fragment ThreadCommentFields on IssueComment {
-    id
-    fullDatabaseId
-    author { __typename login }
-    authorAssociation
-    body
-    createdAt
-    lastEditedAt
-    isMinimized
-  }`;
-
 export const PULL_REQUEST_CONVERSATION_QUERY = `
   query ThreadbotPullRequest($owner: String!, $repo: String!, $number: Int!) {
     repository(owner: $owner, name: $repo) {
@@ -82,7 +71,7 @@ export const PULL_REQUEST_CONVERSATION_QUERY = `
     }
   }
   ${PULL_REQUEST_FIELDS}
-  ${ISSUE_COMMENT_FIELDS}
+  ${COMMENT_FIELDS}
   ${REVIEW_FIELDS}`;
 
 export const PULL_REQUEST_REVIEWS_PAGE_QUERY = `
@@ -98,10 +87,6 @@ export const PULL_REQUEST_REVIEWS_PAGE_QUERY = `
   }
   ${REVIEW_FIELDS}`;
 
-export interface GqlActor {
-  __typename: string;
-  login: string;
-}
 export interface GqlPullRequestHead {
   id: string;
   number: number;
@@ -120,15 +105,6 @@ export interface GqlPullRequestHead {
   additions: number;
   deletions: number;
 }
-interface GqlComment {
-  fullDatabaseId: string | number | null;
-  author: GqlActor | null;
-  authorAssociation: AuthorAssociation;
-  body: string;
-  createdAt: string;
-  lastEditedAt: string | null;
-  isMinimized: boolean;
-}
 interface GqlReviewLineComment {
   fullDatabaseId: string | number | null;
   path: string;
@@ -145,26 +121,10 @@ interface GqlReview extends GqlComment {
   submittedAt: string | null;
   comments: { totalCount: number; nodes: (GqlReviewLineComment | null)[] };
 }
-interface Page<T> {
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: (T | null)[];
-}
 interface GqlPullRequest extends GqlPullRequestHead {
   comments: Page<GqlComment>;
   reviews: Page<GqlReview>;
   baseRef: { target: { file?: { object: { text?: string | null } | null } | null } | null } | null;
-}
-
-export function toThreadComment(node: GqlComment, id = String(node.fullDatabaseId)): ThreadComment {
-  return {
-    id,
-    author: node.author ? { login: node.author.login, type: node.author.__typename } : null,
-    association: node.authorAssociation,
-    body: node.body ?? "",
-    createdAt: node.createdAt,
-    lastEditedAt: node.lastEditedAt,
-    isMinimized: node.isMinimized,
-  };
 }
 
 export function toRefs(pr: GqlPullRequestHead): PullRequestRefs {
@@ -184,17 +144,6 @@ export function toRefs(pr: GqlPullRequestHead): PullRequestRefs {
 /** The opening post of a thread whose subject is this pull request. */
 export function openingOf(pr: GqlPullRequestHead): ThreadComment {
   return toThreadComment({ ...pr, fullDatabaseId: null, isMinimized: false }, "opening");
-}
-
-async function allPages<T>(first: Page<T>, next: (cursor: string) => Promise<Page<T> | undefined>): Promise<T[]> {
-  const out: T[] = [];
-  let page: Page<T> | undefined = first;
-  for (;;) {
-    for (const node of page.nodes) if (node) out.push(node);
-    if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return out;
-    page = await next(page.pageInfo.endCursor);
-    if (!page) return out;
-  }
 }
 
 /**

@@ -7,9 +7,10 @@
 // on that page), each with its comments, and only the thread's first comment carries its `diffHunk`.
 // Older pages of threads, and comments past 100 in the thread, cost one more request each.
 import type { ReviewThreadInfo, PullRequestRefs } from "../core/prContext.js";
-import type { AuthorAssociation, Thread } from "../core/types.js";
+import type { Thread } from "../core/types.js";
 import type { GraphqlClient } from "./clients.js";
-import { openingOf, PULL_REQUEST_FIELDS, toRefs, toThreadComment, type GqlActor, type GqlPullRequestHead } from "./pullRequest.js";
+import { allPages, toThreadComment, type GqlComment, type Page } from "./graphqlShapes.js";
+import { openingOf, PULL_REQUEST_FIELDS, toRefs, type GqlPullRequestHead } from "./pullRequest.js";
 import { ThreadNotFoundError } from "./threadQuery.js";
 
 const REVIEW_COMMENT_FIELDS = `
@@ -67,19 +68,6 @@ export const REVIEW_THREAD_COMMENTS_PAGE_QUERY = `
   }
   ${REVIEW_COMMENT_FIELDS}`;
 
-interface GqlReviewComment {
-  fullDatabaseId: string | number | null;
-  author: GqlActor | null;
-  authorAssociation: AuthorAssociation;
-  body: string;
-  createdAt: string;
-  lastEditedAt: string | null;
-  isMinimized: boolean;
-}
-interface CommentPage {
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: (GqlReviewComment | null)[];
-}
 interface GqlReviewThread {
   id: string;
   path: string;
@@ -92,7 +80,7 @@ interface GqlReviewThread {
   isOutdated: boolean;
   isResolved: boolean;
   root: { nodes: ({ fullDatabaseId: string | number | null; diffHunk: string } | null)[] };
-  comments: CommentPage;
+  comments: Page<GqlComment>;
 }
 interface Response {
   repository: {
@@ -137,17 +125,9 @@ async function toThread(
   pr: GqlPullRequestHead,
   t: GqlReviewThread,
 ): Promise<Thread> {
-  const nodes: GqlReviewComment[] = [];
-  let page: CommentPage | undefined = t.comments;
-  while (page) {
-    for (const node of page.nodes) if (node) nodes.push(node);
-    if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) break;
-    const next: { node: { comments: CommentPage } | null } = await graphql(REVIEW_THREAD_COMMENTS_PAGE_QUERY, {
-      id: t.id,
-      cursor: page.pageInfo.endCursor,
-    });
-    page = next.node?.comments;
-  }
+  const nodes = await allPages(t.comments, async (cursor) =>
+    (await graphql<{ node: { comments: Page<GqlComment> } | null }>(REVIEW_THREAD_COMMENTS_PAGE_QUERY, { id: t.id, cursor })).node?.comments,
+  );
   return {
     kind: "review_thread",
     owner: ref.owner,

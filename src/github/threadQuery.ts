@@ -1,19 +1,8 @@
 // Reads a whole issue or pull-request conversation in one GraphQL round trip (more only past 100
 // comments: one page of 100 per further request, oldest first, to the very end).
-import type { AuthorAssociation, Thread, ThreadComment } from "../core/types.js";
+import type { AuthorAssociation, Thread } from "../core/types.js";
 import type { GraphqlClient } from "./clients.js";
-
-const COMMENT_FIELDS = `
-  fragment ThreadCommentFields on IssueComment {
-    id
-    fullDatabaseId
-    author { __typename login }
-    authorAssociation
-    body
-    createdAt
-    lastEditedAt
-    isMinimized
-  }`;
+import { allPages, COMMENT_FIELDS, toThreadComment, type GqlActor, type GqlComment, type Page } from "./graphqlShapes.js";
 
 /** First page: the issue or PR itself and its first 100 comments. */
 export const THREAD_QUERY = `
@@ -73,24 +62,6 @@ export const THREAD_COMMENTS_PAGE_QUERY = `
   }
   ${COMMENT_FIELDS}`;
 
-interface GqlActor {
-  __typename: string;
-  login: string;
-}
-interface GqlComment {
-  id: string;
-  fullDatabaseId: string | number | null;
-  author: GqlActor | null;
-  authorAssociation: AuthorAssociation;
-  body: string;
-  createdAt: string;
-  lastEditedAt: string | null;
-  isMinimized: boolean;
-}
-interface GqlCommentPage {
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: (GqlComment | null)[];
-}
 interface GqlThread {
   __typename: "Issue" | "PullRequest";
   id: string;
@@ -100,27 +71,11 @@ interface GqlThread {
   lastEditedAt: string | null;
   authorAssociation: AuthorAssociation;
   author: GqlActor | null;
-  comments: GqlCommentPage;
+  comments: Page<GqlComment>;
 }
 
 export class ThreadNotFoundError extends Error {
   override name = "ThreadNotFoundError";
-}
-
-function toComment(node: GqlComment): ThreadComment {
-  return {
-    id: String(node.fullDatabaseId),
-    author: node.author ? { login: node.author.login, type: node.author.__typename } : null,
-    association: node.authorAssociation,
-    body: node.body ?? "",
-    createdAt: node.createdAt,
-    lastEditedAt: node.lastEditedAt,
-    isMinimized: node.isMinimized,
-  };
-}
-
-function collect(page: GqlCommentPage, into: ThreadComment[]): void {
-  for (const node of page.nodes) if (node) into.push(toComment(node));
 }
 
 /** Reads the issue or PR `number` with every one of its comments. */
@@ -136,18 +91,9 @@ export async function readIssueThread(
   const item = first.repository?.issueOrPullRequest;
   if (!item) throw new ThreadNotFoundError(`${ref.owner}/${ref.repo}#${ref.number} was not found or is not readable.`);
 
-  const comments: ThreadComment[] = [];
-  collect(item.comments, comments);
-  let page = item.comments.pageInfo;
-  while (page.hasNextPage && page.endCursor) {
-    const next = await graphql<{ node: { comments: GqlCommentPage } | null }>(THREAD_COMMENTS_PAGE_QUERY, {
-      id: item.id,
-      cursor: page.endCursor,
-    });
-    if (!next.node) break;
-    collect(next.node.comments, comments);
-    page = next.node.comments.pageInfo;
-  }
+  const nodes = await allPages(item.comments, async (cursor) =>
+    (await graphql<{ node: { comments: Page<GqlComment> } | null }>(THREAD_COMMENTS_PAGE_QUERY, { id: item.id, cursor })).node?.comments,
+  );
 
   return {
     kind: item.__typename === "PullRequest" ? "pull_request" : "issue",
@@ -155,15 +101,7 @@ export async function readIssueThread(
     repo: ref.repo,
     number: ref.number,
     title: item.title,
-    opening: {
-      id: "opening",
-      author: item.author ? { login: item.author.login, type: item.author.__typename } : null,
-      association: item.authorAssociation,
-      body: item.body ?? "",
-      createdAt: item.createdAt,
-      lastEditedAt: item.lastEditedAt,
-      isMinimized: false,
-    },
-    comments,
+    opening: toThreadComment({ ...item, fullDatabaseId: null, isMinimized: false }, "opening"),
+    comments: nodes.map((node) => toThreadComment(node)),
   };
 }
