@@ -19,56 +19,9 @@ function job(thread: string, trigger: number, delivery = `d-${thread}-${trigger}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+// The shared behaviour (order, concurrency, dedupe, failures) is checked for both backends in
+// contract.test.ts; this file keeps what only the embedded queue promises.
 describe("EmbeddedQueue", () => {
-  it("runs one job per thread at a time, in comment order, and threads concurrently up to the bound", async () => {
-    const queue = new EmbeddedQueue({ concurrency: 3 });
-    const spans: { thread: string; trigger: number; start: number; end: number }[] = [];
-    let running = 0;
-    let maxRunning = 0;
-    // Enqueue before starting, out of order within each thread.
-    for (const t of ["a", "b", "c", "d"]) for (const n of [3, 1, 2]) await queue.enqueue(job(t, n));
-    queue.start(async (j) => {
-      running++;
-      maxRunning = Math.max(maxRunning, running);
-      const start = performance.now();
-      await sleep(5 + Math.random() * 10);
-      spans.push({ thread: j.threadKey, trigger: Number(j.trigger.id), start, end: performance.now() });
-      running--;
-    });
-    await waitIdle(queue);
-    expect(spans).toHaveLength(12);
-    expect(maxRunning).toBe(3);
-    for (const t of ["a", "b", "c", "d"]) {
-      const mine = spans.filter((s) => s.thread === t);
-      expect(mine.map((s) => s.trigger)).toEqual([1, 2, 3]);
-      for (let i = 1; i < mine.length; i++) expect(mine[i]!.start).toBeGreaterThanOrEqual(mine[i - 1]!.end);
-    }
-  });
-
-  it("drops a job seen before by id or by delivery id", async () => {
-    const queue = new EmbeddedQueue({ concurrency: 1 });
-    expect(await queue.enqueue(job("a", 1, "x"))).toBe("queued");
-    expect(await queue.enqueue(job("a", 1, "y"))).toBe("duplicate");
-    expect(await queue.enqueue(job("a", 2, "x"))).toBe("duplicate");
-    expect(await queue.enqueue(job("a", 2, "z"))).toBe("queued");
-    expect(await queue.stats()).toEqual({ waiting: 2, running: 0 });
-  });
-
-  it("keeps running after a job fails, and reports the failure", async () => {
-    const failures: string[] = [];
-    const queue = new EmbeddedQueue({ concurrency: 1, onError: (_e, j) => failures.push(j.id) });
-    const done: string[] = [];
-    queue.start(async (j) => {
-      if (j.trigger.id === "1") throw new Error("boom");
-      done.push(j.id);
-    });
-    await queue.enqueue(job("a", 1));
-    await queue.enqueue(job("a", 2));
-    await waitIdle(queue);
-    expect(failures).toEqual(["a:1"]);
-    expect(done).toEqual(["a:2"]);
-  });
-
   it("on close, waits for jobs in flight within the grace period and hands back the rest", async () => {
     const queue = new EmbeddedQueue({ concurrency: 1 });
     const finished: string[] = [];
@@ -92,12 +45,3 @@ describe("EmbeddedQueue", () => {
     expect(left.map((j) => j.id)).toEqual(["slow:1"]);
   });
 });
-
-async function waitIdle(queue: EmbeddedQueue) {
-  for (let i = 0; i < 500; i++) {
-    const s = await queue.stats();
-    if (s.waiting === 0 && s.running === 0) return;
-    await sleep(10);
-  }
-  throw new Error("queue never went idle");
-}
