@@ -132,6 +132,8 @@ describe("progressSink", () => {
     sink.begin();
     await stream(sink, 2);
     expect(warn).toHaveBeenCalled();
+    // No placeholder, so no progress edits were sent to a comment that does not exist.
+    expect(writes).toEqual([]);
     await expect(run(sink.finish("answer"))).rejects.toThrow("boom"); // the fallback create fails the same way
   });
 
