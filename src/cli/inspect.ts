@@ -6,21 +6,22 @@ import { ProbotOctokit } from "probot";
 import { parse as parseYaml } from "yaml";
 import { ClaudeClient } from "../claude/client.js";
 import { answeredTriggerIds } from "../core/answered.js";
+import { isBotComment } from "../core/identity.js";
 import { estimateRequestTokens } from "../core/budget.js";
 import type { Turn } from "../core/conversation.js";
 import type { PullRequestData } from "../core/prContext.js";
 import { cacheWriteMultiplier, totalCostUsd } from "../core/pricing.js";
 import { addUsage, formatCost } from "../core/reply.js";
 import { parseCommand, detectTrigger } from "../core/trigger.js";
-import { EMPTY_USAGE, type BotIdentity, type Thread, type Usage } from "../core/types.js";
+import { EMPTY_USAGE, type BotIdentity, type Thread, type ThreadKind, type Usage } from "../core/types.js";
 import type { Settings } from "../config/env.js";
 import { defaultRepoConfig, loadRepoConfig, validateRepoConfig, type LoadedRepoConfig } from "../config/repo.js";
 import type { InstallationClients } from "../github/clients.js";
-import { readIssueThread } from "../github/threadQuery.js";
+import { readIssueThread, ThreadNotFoundError } from "../github/threadQuery.js";
 import type { ThreadJob } from "../queue/types.js";
 import { retryTarget } from "../worker/commands.js";
 import { prepareRequest, type SummaryAnswer } from "../worker/prepare.js";
-import { readThread } from "../worker/readThread.js";
+import { readThread, type ThreadRead } from "../worker/readThread.js";
 import { guessBot, parseThreadFile, pickTrigger, toThreadFile } from "./threadFile.js";
 
 export interface InspectOptions {
@@ -30,6 +31,8 @@ export interface InspectOptions {
   saveThread?: string | undefined;
   configFile?: string | undefined;
   comment?: string | undefined;
+  /** A review comment: inspect its review thread (as the worker answers a mention there). */
+  reviewComment?: string | undefined;
   bot?: string | undefined;
   json: boolean;
   ask: boolean;
@@ -64,12 +67,28 @@ async function localConfig(path: string | undefined, settings: Settings): Promis
   return { ...validated, sources: [path], readError: null };
 }
 
+/**
+ * The job readThread gets: only the thread's address, its kind and (review threads) the thread's
+ * top-level comment are read from it; the rest stays empty since nothing is written.
+ */
+function readJob(ref: { owner: string; repo: string; number: number }, kind: ThreadKind, reviewRootId?: string): ThreadJob {
+  return {
+    id: "",
+    deliveryId: "",
+    threadKey: `${ref.owner}/${ref.repo}#${ref.number}`,
+    installationId: 0,
+    ...ref,
+    kind,
+    trigger: { id: reviewRootId ?? "opening", nodeId: "", author: "", association: "NONE" },
+    ...(reviewRootId !== undefined ? { reviewRootId } : {}),
+    receivedAt: 0,
+  };
+}
+
 async function load(options: InspectOptions, settings: Settings, io: CliIo): Promise<Loaded> {
   if (options.threadFile !== undefined) {
-    const json: unknown = JSON.parse(await readFile(options.threadFile, "utf8"));
-    const file = parseThreadFile(json);
-    const pullRequest = (json as { pullRequest?: PullRequestData }).pullRequest;
-    return { ...file, pullRequest, repoConfig: await localConfig(options.configFile, settings) };
+    const file = parseThreadFile(JSON.parse(await readFile(options.threadFile, "utf8")));
+    return { ...file, repoConfig: await localConfig(options.configFile, settings) };
   }
   const ref = parseRef(options.ref ?? "");
   const token = io.env.GITHUB_TOKEN;
@@ -79,13 +98,37 @@ async function load(options: InspectOptions, settings: Settings, io: CliIo): Pro
   const graphql = baseGraphql.defaults({ baseUrl, headers: { authorization: `token ${token}` } });
   const clients: InstallationClients = { rest, graphql: (query, variables) => graphql(query, variables) };
   const configRead = options.configFile !== undefined ? localConfig(options.configFile, settings) : loadRepoConfig(rest, ref, settings);
-  let thread = await readIssueThread(clients.graphql, ref);
-  let pullRequest: PullRequestData | undefined;
-  if (thread.kind === "pull_request") {
-    const job = { ...ref, kind: "pull_request", trigger: { id: "opening" } } as unknown as ThreadJob;
-    ({ thread, pullRequest } = await readThread(clients, job, settings.triggerPhrase));
+  // The same reads as the worker's (src/worker/readThread.ts), chosen as intake chooses the job's kind.
+  let read: ThreadRead;
+  if (options.reviewComment !== undefined) {
+    read = await readReviewThreadOf(clients, ref, options.reviewComment, settings.triggerPhrase);
+  } else {
+    const thread = await readIssueThread(clients.graphql, ref);
+    read = thread.kind === "pull_request" ? await readThread(clients, readJob(ref, "pull_request"), settings.triggerPhrase) : { thread };
   }
-  return { thread, bot: guessBot(thread, options.bot ?? settings.botLogin), pullRequest, repoConfig: await configRead };
+  return { thread: read.thread, bot: guessBot(read.thread, options.bot ?? settings.botLogin), pullRequest: read.pullRequest, repoConfig: await configRead };
+}
+
+/** The review thread of comment `id`: its top-level comment, or a reply (whose top-level comment REST names). */
+async function readReviewThreadOf(
+  clients: InstallationClients,
+  ref: { owner: string; repo: string; number: number },
+  id: string,
+  phrase: string,
+): Promise<ThreadRead> {
+  if (!/^\d+$/.test(id)) throw new UsageError(`--review-comment takes a review comment id (digits), got "${id}"`);
+  try {
+    return await readThread(clients, readJob(ref, "review_thread", id), phrase);
+  } catch (error) {
+    if (!(error instanceof ThreadNotFoundError)) throw error;
+  }
+  const notFound = new ThreadNotFoundError(`review comment ${id} is not in a review thread of ${ref.owner}/${ref.repo}#${ref.number}`);
+  const { data } = await clients.rest.rest.pulls.getReviewComment({ owner: ref.owner, repo: ref.repo, comment_id: Number(id) }).catch((error: unknown) => {
+    throw (error as { status?: number }).status === 404 ? notFound : error;
+  });
+  const root = data.in_reply_to_id;
+  if (root === undefined) throw notFound;
+  return readThread(clients, readJob(ref, "review_thread", String(root)), phrase);
 }
 
 function describeTurn(turn: Turn): string {
@@ -105,11 +148,13 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
   const { thread, bot, repoConfig } = loaded;
   const config = repoConfig.config;
   if (options.saveThread !== undefined) {
-    const file = { ...toThreadFile(thread, bot), ...(loaded.pullRequest ? { pullRequest: loaded.pullRequest } : {}) };
-    await writeFile(options.saveThread, `${JSON.stringify(file, null, 2)}\n`);
+    await writeFile(options.saveThread, `${JSON.stringify(toThreadFile(thread, bot, loaded.pullRequest), null, 2)}\n`);
   }
   const phrase = settings.triggerPhrase;
-  const trigger = pickTrigger(thread, bot, phrase, options.comment);
+  // `--review-comment ID` answers that comment when it is a mention, else the thread's newest mention.
+  const reviewTrigger = thread.comments.find((c) => c.id === options.reviewComment);
+  const named = reviewTrigger && !isBotComment(reviewTrigger, bot) && detectTrigger(reviewTrigger.body, { phrase }).triggered ? reviewTrigger.id : undefined;
+  const trigger = pickTrigger(thread, bot, phrase, options.comment ?? named);
   const command = parseCommand(detectTrigger(trigger.body, { phrase }).request);
   const notes: string[] = [];
   if (answeredTriggerIds(thread, bot).has(trigger.id)) notes.push(`comment ${trigger.id} is already answered: the bot would not answer it again`);

@@ -12,6 +12,8 @@ built with the bot's own code. Nothing is posted.
 
 Options:
   --comment ID          the mention to answer (default: the newest comment that mentions the bot)
+  --review-comment ID   a pull request review comment: inspect its review thread (and answer
+                        that comment if it mentions the bot, else the thread's newest mention)
   --json                machine-readable output (the request is under "request")
   --ask                 send the request to Claude (ANTHROPIC_API_KEY) and print the answer
   --config FILE         use this local .github/claude.yml instead of the repository's
@@ -30,6 +32,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       allowPositionals: true,
       options: {
         comment: { type: "string" },
+        "review-comment": { type: "string" },
         json: { type: "boolean", default: false },
         ask: { type: "boolean", default: false },
         config: { type: "string" },
@@ -49,6 +52,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     (values.help || command === "help" ? io.out : io.err)(USAGE);
     return values.help || command === "help" ? 0 : 2;
   }
+  if (values["review-comment"] !== undefined && values["thread-file"] !== undefined) {
+    io.err(`threadbot: --review-comment reads a live review thread; a thread file already holds one\n\n${USAGE}`);
+    return 2;
+  }
   if (command !== "inspect" || extra.length > 0 || (ref === undefined) === (values["thread-file"] === undefined)) {
     io.err(`threadbot: give either owner/repo#number or --thread-file\n\n${USAGE}`);
     return 2;
@@ -62,6 +69,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         saveThread: values["save-thread"],
         configFile: values.config,
         comment: values.comment,
+        reviewComment: values["review-comment"],
         bot: values.bot,
         json: values.json ?? false,
         ask: values.ask ?? false,

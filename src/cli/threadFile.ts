@@ -1,7 +1,10 @@
 // The thread JSON format of `threadbot inspect --thread-file`: the core's `Thread` (src/core/types.ts)
-// plus the bot's login. `inspect owner/repo#N --save-thread FILE` writes it from a live thread.
+// plus the bot's login and, for pull requests and review threads, what the worker reads about the pull
+// request (`PullRequestData`, src/core/prContext.ts). `inspect owner/repo#N --save-thread FILE` writes it
+// from a live thread.
 import { z } from "zod";
 import { isBotComment } from "../core/identity.js";
+import type { PullRequestData } from "../core/prContext.js";
 import { detectTrigger } from "../core/trigger.js";
 import type { BotIdentity, Thread, ThreadComment } from "../core/types.js";
 
@@ -19,6 +22,49 @@ const CommentSchema = z.object({
   isMinimized: z.boolean().default(false),
 });
 
+const count = z.number().int().nonnegative();
+const lineNumber = z.number().int().positive().nullable();
+
+const RefsSchema = z.object({
+  number: z.number().int().positive(),
+  baseRef: z.string(),
+  headRef: z.string(),
+  headSha: z.string(),
+  headRepository: z.string().nullable(),
+  isCrossRepository: z.boolean(),
+  changedFiles: count,
+  additions: count,
+  deletions: count,
+});
+
+/** `PullRequestData`: the refs and changed files of a PR conversation, or a review thread's path and hunk. */
+const PullRequestDataSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("conversation"),
+    refs: RefsSchema,
+    files: z.array(
+      z.object({ path: z.string(), previousPath: z.string().nullable(), status: z.string(), additions: count, deletions: count, patch: z.string().nullable() }),
+    ),
+    gitattributes: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal("review_thread"),
+    refs: RefsSchema,
+    thread: z.object({
+      path: z.string(),
+      line: lineNumber,
+      startLine: lineNumber,
+      originalLine: lineNumber,
+      originalStartLine: lineNumber,
+      diffSide: z.enum(["LEFT", "RIGHT"]),
+      subjectType: z.enum(["LINE", "FILE"]),
+      isOutdated: z.boolean(),
+      isResolved: z.boolean(),
+      diffHunk: z.string(),
+    }),
+  }),
+]);
+
 export const ThreadFileSchema = z.object({
   /** The app's bot login (`<slug>` or `<slug>[bot]`): its comments are the assistant's turns. */
   bot: z.string().min(1),
@@ -29,11 +75,14 @@ export const ThreadFileSchema = z.object({
   title: z.string(),
   opening: CommentSchema.omit({ id: true }).extend({ id: z.literal("opening").default("opening") }),
   comments: z.array(CommentSchema).default([]),
+  /** Pull requests and review threads: what the worker reads beside the thread (its own system block). */
+  pullRequest: PullRequestDataSchema.optional(),
 });
 
 export interface ThreadFile {
   bot: BotIdentity;
   thread: Thread;
+  pullRequest: PullRequestData | undefined;
 }
 
 export class ThreadFileError extends Error {
@@ -46,12 +95,12 @@ export function parseThreadFile(json: unknown): ThreadFile {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ");
     throw new ThreadFileError(`not a threadbot thread file: ${problems}`);
   }
-  const { bot, ...thread } = parsed.data;
-  return { bot: { login: bot }, thread: thread as Thread };
+  const { bot, pullRequest, ...thread } = parsed.data;
+  return { bot: { login: bot }, thread: thread as Thread, pullRequest };
 }
 
-export function toThreadFile(thread: Thread, bot: BotIdentity): Record<string, unknown> {
-  return { bot: bot.login, ...thread };
+export function toThreadFile(thread: Thread, bot: BotIdentity, pullRequest?: PullRequestData): Record<string, unknown> {
+  return { bot: bot.login, ...thread, ...(pullRequest ? { pullRequest } : {}) };
 }
 
 /**
