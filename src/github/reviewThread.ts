@@ -68,20 +68,12 @@ export const REVIEW_THREAD_COMMENTS_PAGE_QUERY = `
   }
   ${REVIEW_COMMENT_FIELDS}`;
 
-interface GqlReviewThread {
+/** The thread's own fields as GitHub answers them; the hunk comes from the root comment. */
+type GqlReviewThread = Omit<ReviewThreadInfo, "diffHunk"> & {
   id: string;
-  path: string;
-  line: number | null;
-  startLine: number | null;
-  originalLine: number | null;
-  originalStartLine: number | null;
-  diffSide: "LEFT" | "RIGHT";
-  subjectType: "LINE" | "FILE";
-  isOutdated: boolean;
-  isResolved: boolean;
   root: { nodes: ({ fullDatabaseId: string | number | null; diffHunk: string } | null)[] };
   comments: Page<GqlComment>;
-}
+};
 interface Response {
   repository: {
     pullRequest:

@@ -147,6 +147,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     config,
     summarize: (summaryRequest) => askClaude(claude, summaryRequest, ask),
     pullRequest,
+    conversation,
   }).catch(failed);
   if (prepared.summary) log.info({ folded: prepared.summary.foldedTurns }, "folded older turns into the summary");
   const answer: ClaudeAnswer = await askClaude(claude, prepared.request, { ...ask, onText: (soFar) => sink.progress(soFar) }).catch(failed);

@@ -34,6 +34,8 @@ export interface PrepareInput {
   summarize: (request: MessageCreateParamsNonStreaming) => Promise<SummaryAnswer>;
   /** Pull requests and review threads: refs, files or the review thread's hunk (src/worker/readThread.ts). */
   pullRequest?: PullRequestData | undefined;
+  /** The conversation the caller already built for this trigger (the worker does, for commands). */
+  conversation?: Conversation | undefined;
 }
 
 export interface PreparedRequest {
@@ -67,7 +69,10 @@ export function resolveModel(context: ContextBlock, config: RepoConfig): { model
 
 export async function prepareRequest(input: PrepareInput): Promise<PreparedRequest> {
   const { thread, config } = input;
-  let conversation = buildConversation(thread, { bot: input.bot, phrase: input.phrase, triggerCommentId: input.triggerId });
+  let conversation =
+    input.conversation?.trigger.id === input.triggerId
+      ? input.conversation
+      : buildConversation(thread, { bot: input.bot, phrase: input.phrase, triggerCommentId: input.triggerId });
   const { model, warning } = resolveModel(conversation.context, config);
   const requestOptions = {
     model,
