@@ -3,7 +3,7 @@
 // generator of test/fixtures/threads.ts with context blocks shaped as the worker writes them; code
 // blocks, diffs, quotes, links, tables, hidden content, edits, minimized comments, bot replies with
 // footer and context block, notices, split answers).
-// - cold: the per-comment memo of src/core/commentText.ts cleared before each build (a fresh process,
+// - cold: the per-comment memo of src/core/conversation/commentText.ts cleared before each build (a fresh process,
 //   or a thread this process has not seen); warm: the same build again (every comment memoised, as on a
 //   follow-up in a long-running process). ms = median of several builds.
 // - MB: bytes allocated on the JS heap during one cold build = used-heap delta + bytes freed by every GC
@@ -11,8 +11,8 @@
 // Baseline: bench/naive.ts naiveBuildPrompt (concatenate the raw bodies; no sanitising, no structure).
 import { performance } from "node:perf_hooks";
 import { GCProfiler, getHeapStatistics } from "node:v8";
-import { buildConversation, clearConversationCache } from "../src/core/conversation.js";
-import { buildClaudeRequest } from "../src/core/request.js";
+import { buildConversation, clearConversationCache } from "../src/core/conversation/conversation.js";
+import { buildClaudeRequest } from "../src/core/request/request.js";
 import type { Thread } from "../src/core/types.js";
 import { BOT, generateThread, PHRASE } from "../test/fixtures/threads.js";
 import { workerShapedThread } from "./threads.js";

@@ -1,7 +1,7 @@
 // 4. Token economy of a scripted 30-turn conversation (test/fixtures/threads.ts ThreadBuilder: 0–2 human
 // comments, a mention, the bot's reply composed as the worker composes it, every turn). Each turn's
 // request is built by the real core (buildConversation + buildClaudeRequest), then priced from the
-// requests themselves. Tokens are src/core/tokens.ts estimates (estimateBlockTokens per text block,
+// requests themselves. Tokens are src/core/budget/tokens.ts estimates (estimateBlockTokens per text block,
 // plus the per-message and per-request framing), not a tokenizer: the ratios are what matter.
 //
 // Two figures per turn:
@@ -15,9 +15,9 @@
 // Baseline: the same request sent in full, uncached, every turn (billed 1×).
 import { createHash } from "node:crypto";
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
-import { buildConversation } from "../src/core/conversation.js";
-import { buildClaudeRequest } from "../src/core/request.js";
-import { estimateBlockTokens, MESSAGE_OVERHEAD, REQUEST_OVERHEAD } from "../src/core/tokens.js";
+import { buildConversation } from "../src/core/conversation/conversation.js";
+import { buildClaudeRequest } from "../src/core/request/request.js";
+import { estimateBlockTokens, MESSAGE_OVERHEAD, REQUEST_OVERHEAD } from "../src/core/budget/tokens.js";
 import { BOT, markdown, PEOPLE, PHRASE, rng, ThreadBuilder } from "../test/fixtures/threads.js";
 import { mean, median, round, type BenchResult, type Row } from "./lib.js";
 
@@ -178,7 +178,7 @@ export async function tokens(): Promise<BenchResult> {
   return {
     rows,
     details: {
-      estimator: "src/core/tokens.ts estimateBlockTokens (ASCII 3 chars/token, deliberately high) + framing",
+      estimator: "src/core/budget/tokens.ts estimateBlockTokens (ASCII 3 chars/token, deliberately high) + framing",
       turns: turns.map((t) => ({ ...t, sharedPct: round(t.sharedPct, 1), billed5mPct: round(t.billed5mPct, 1), billed1hPct: round(t.billed1hPct, 1) })),
     },
   };

@@ -6,13 +6,13 @@ import type { BotIdentity } from "./core/types.js";
 import { installationClients } from "./github/clients.js";
 import { onIssueCommentCreated } from "./intake/issueComment.js";
 import { registerPullRequestIntake } from "./intake/pullRequest.js";
-import { errorKind, Metrics } from "./metrics.js";
+import { errorKind, Metrics } from "./observe/metrics.js";
 import { createQueue } from "./queue/index.js";
 import type { JobQueue, ThreadJob } from "./queue/types.js";
 import { answerJob } from "./worker/answer.js";
-import { notifyFailure } from "./worker/failure.js";
-import { createSpendLedger } from "./worker/spend.js";
-import { redactingLogger, registerSecrets } from "./logging.js";
+import { notifyFailure } from "./reply/failureNotice.js";
+import { createSpendLedger } from "./worker/spend/ledger.js";
+import { redactingLogger, registerSecrets } from "./observe/logRedaction.js";
 
 export interface ThreadbotOptions {
   settings?: Settings;
@@ -46,7 +46,7 @@ function botIdentity(app: Probot, settings: Settings): () => Promise<BotIdentity
 export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
   const settings = options.settings ?? readSettings();
   const queue = options.queue ?? createQueue({ redisUrl: settings.redisUrl, concurrency: settings.queueConcurrency });
-  // The SDK does not retry: src/worker/retry.ts does, within one deadline (see there why not both).
+  // The SDK does not retry: src/claude/retry.ts does, within one deadline (see there why not both).
   const claude = settings.anthropicApiKey
     ? new ClaudeClient({ apiKey: settings.anthropicApiKey, baseURL: settings.anthropicBaseUrl, maxRetries: 0 })
     : null;
@@ -56,7 +56,7 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
   const metrics = new Metrics(queue);
 
   const app: ApplicationFunction = (probot, options) => {
-    // Every string logged through it is scrubbed of credentials (src/logging.ts).
+    // Every string logged through it is scrubbed of credentials (src/observe/logRedaction.ts).
     const log = redactingLogger(probot.log.child({ name: "threadbot" }));
     try {
       options?.addHandler(metrics.handler);

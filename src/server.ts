@@ -6,7 +6,7 @@ import { run } from "probot";
 import { createThreadbot } from "./app.js";
 import { readSettings, SettingsError, type Settings } from "./config/env.js";
 import { ThreadbotOctokit } from "./github/octokit.js";
-import { registerSecrets, scrubProcessOutput } from "./logging.js";
+import { registerSecrets, scrubProcessOutput } from "./observe/logRedaction.js";
 
 function fail(message: string): never {
   console.error(message);

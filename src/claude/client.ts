@@ -1,5 +1,5 @@
 // Anthropic I/O: one streamed Messages call. The SDK retries 408/409/429/5xx/529 itself; the worker's
-// retry policy (src/worker/retry.ts) covers what the SDK does not (a stream cut after a 200).
+// retry policy (src/claude/retry.ts) covers what the SDK does not (a stream cut after a 200).
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import type { Usage } from "../core/types.js";

@@ -1,11 +1,11 @@
 // The thread JSON format of `threadbot inspect --thread-file`: the core's `Thread` (src/core/types.ts)
 // plus the bot's login and, for pull requests and review threads, what the worker reads about the pull
-// request (`PullRequestData`, src/core/prContext.ts). `inspect owner/repo#N --save-thread FILE` writes it
+// request (`PullRequestData`, src/core/pullRequest/prContext.ts). `inspect owner/repo#N --save-thread FILE` writes it
 // from a live thread.
 import { z } from "zod";
-import { isBotComment } from "../core/identity.js";
-import type { PullRequestData } from "../core/prContext.js";
-import { detectTrigger } from "../core/trigger.js";
+import { isBotComment } from "../core/conversation/identity.js";
+import type { PullRequestData } from "../core/pullRequest/prContext.js";
+import { detectTrigger } from "../core/trigger/trigger.js";
 import type { BotIdentity, Thread, ThreadComment } from "../core/types.js";
 
 const ASSOCIATIONS = ["OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "MANNEQUIN", "NONE"] as const;

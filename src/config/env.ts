@@ -1,7 +1,7 @@
 // Process-wide settings from the environment (see .env.example). Repository-level settings live in
 // `.github/claude.yml` (src/config/repo.ts); these are the operator's.
 import { z } from "zod";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../worker/retry.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../claude/retry.js";
 
 export const DEFAULT_MODEL = "claude-sonnet-4-6";
 export const DEFAULT_SUMMARY_MODEL = "claude-haiku-4-5";
@@ -45,7 +45,7 @@ export interface Settings {
   shutdownGraceMs: number;
   redisUrl: string | undefined;
   production: boolean;
-  /** Retries of Claude calls (src/worker/retry.ts). */
+  /** Retries of Claude calls (src/claude/retry.ts). */
   claudeRetry: RetryPolicy;
   /** Lower-case bot logins without `[bot]`, or ["*"]: bots whose mentions intake does not drop. */
   allowedBots: string[];

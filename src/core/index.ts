@@ -1,6 +1,6 @@
 // `threadbot/core`: the pure core, for reuse (other bots, the inspect CLI, tests). No network, no Probot.
-export { answeredTriggerIds } from "./answered.js";
-export { applySummary, buildSummaryRequest, estimateRequestTokens, estimateTokens, fitToBudget, planFold } from "./budget.js";
+export { answeredTriggerIds } from "./conversation/answered.js";
+export { applySummary, buildSummaryRequest, estimateRequestTokens, estimateTokens, fitToBudget, planFold } from "./budget/fold.js";
 export {
   CONTEXT_BLOCK_MARKER,
   FOOTER_MARKER,
@@ -11,7 +11,7 @@ export {
   stripBotMarkup,
   type LocatedBlock,
   type ParseResult,
-} from "./contextBlock.js";
+} from "./contextBlock/index.js";
 export {
   buildConversation,
   NOTICE_MARKER,
@@ -19,16 +19,16 @@ export {
   type Conversation,
   type Turn,
   type UserTurnComment,
-} from "./conversation.js";
-export { isBotComment, isMaintainer } from "./identity.js";
-export { defuseMentions, echoesBotText } from "./loops.js";
-export { markdownComplexity, MarkdownTooComplexError, MARKDOWN_LIMITS, parseMarkdown } from "./markdown.js";
-export { estimateCostUsd } from "./pricing.js";
-export { SYSTEM_PROMPT } from "./prompt.js";
-export { addUsage, composeReply, renderFooter, type FooterFacts } from "./reply.js";
-export { buildClaudeRequest, validateRequest, type ClaudeRequestOptions } from "./request.js";
-export { hasHiddenContent, sanitizeUntrustedMarkdown, stripInvisible } from "./sanitize.js";
-export { redactKnownSecrets, redactSecrets } from "./secrets.js";
-export { CONTINUED_NOTE, GITHUB_COMMENT_LIMIT, ReplyTooLargeError, splitReply } from "./split.js";
-export { detectTrigger, mentionsPhrase, parseCommand, type Command, type TriggerResult } from "./trigger.js";
+} from "./conversation/conversation.js";
+export { isBotComment, isMaintainer } from "./conversation/identity.js";
+export { defuseMentions, echoesBotText } from "./trigger/loops.js";
+export { markdownComplexity, MarkdownTooComplexError, MARKDOWN_LIMITS, parseMarkdown } from "./markdown/markdown.js";
+export { estimateCostUsd } from "./budget/pricing.js";
+export { SYSTEM_PROMPT } from "./request/prompt.js";
+export { addUsage, composeReply, renderFooter, type FooterFacts } from "./reply/compose.js";
+export { buildClaudeRequest, validateRequest, type ClaudeRequestOptions } from "./request/request.js";
+export { hasHiddenContent, sanitizeUntrustedMarkdown, stripInvisible } from "./sanitize/index.js";
+export { redactKnownSecrets, redactSecrets } from "./redact/secrets.js";
+export { CONTINUED_NOTE, GITHUB_COMMENT_LIMIT, ReplyTooLargeError, splitReply } from "./reply/split.js";
+export { detectTrigger, mentionsPhrase, parseCommand, type Command, type TriggerResult } from "./trigger/trigger.js";
 export * from "./types.js";

@@ -3,9 +3,9 @@
 // conversation, as on GitHub's page) and the base branch's `.gitattributes`; beside it, REST lists the
 // changed files with their patches (GraphQL has no patches). Further pages only for long threads.
 import type { ProbotOctokit } from "probot";
-import type { ChangedFile } from "../core/diffBudget.js";
-import { GITHUB_FILE_LIST_LIMIT } from "../core/diffBudget.js";
-import type { PullRequestRefs } from "../core/prContext.js";
+import type { ChangedFile } from "../core/pullRequest/diffBudget.js";
+import { GITHUB_FILE_LIST_LIMIT } from "../core/pullRequest/diffBudget.js";
+import type { PullRequestRefs } from "../core/pullRequest/prContext.js";
 import type { AuthorAssociation, Thread, ThreadComment } from "../core/types.js";
 import type { GraphqlClient } from "./clients.js";
 import { allPages, COMMENT_FIELDS, toThreadComment, type GqlActor, type GqlComment, type Page } from "./graphqlShapes.js";

@@ -6,7 +6,7 @@
 // request's `reviewThreads`: the newest 100 first (`last: 100`: a new thread, the most common trigger, is
 // on that page), each with its comments, and only the thread's first comment carries its `diffHunk`.
 // Older pages of threads, and comments past 100 in the thread, cost one more request each.
-import type { ReviewThreadInfo, PullRequestRefs } from "../core/prContext.js";
+import type { ReviewThreadInfo, PullRequestRefs } from "../core/pullRequest/prContext.js";
 import type { Thread } from "../core/types.js";
 import type { GraphqlClient } from "./clients.js";
 import { allPages, toThreadComment, type GqlComment, type Page } from "./graphqlShapes.js";

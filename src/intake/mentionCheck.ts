@@ -1,10 +1,10 @@
 // The mention check of intake, which runs inside the webhook handler: Probot answers GitHub only when the
-// handler returns, and a markdown parse costs up to ~20 µs per character (src/core/markdown.ts). So a body
+// handler returns, and a markdown parse costs up to ~20 µs per character (src/core/markdown/markdown.ts). So a body
 // longer than INTAKE_PARSE_LIMIT is not parsed here: if the phrase appears in it at all, the job is
 // enqueued `unverified` and the worker, off the webhook's clock, decides (its own detectTrigger) before
 // any reaction. A body the parser must not see (MarkdownTooComplexError) is not a mention, and is logged.
-import { markdownComplexity } from "../core/markdown.js";
-import { detectTrigger } from "../core/trigger.js";
+import { markdownComplexity } from "../core/markdown/markdown.js";
+import { detectTrigger } from "../core/trigger/trigger.js";
 
 /** Characters; about 0.3 s of parsing in the worst accepted shapes. */
 export const INTAKE_PARSE_LIMIT = 16_384;

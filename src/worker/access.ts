@@ -9,7 +9,7 @@
 // and config reads: no extra round trip. Refused people get no model call, and one short notice per person
 // per thread: the notice carries a marker naming them, found in the thread next time (no store).
 import type { ProbotOctokit } from "probot";
-import { isBotComment, normalizeLogin } from "../core/identity.js";
+import { isBotComment, normalizeLogin } from "../core/conversation/identity.js";
 import type { AuthorAssociation, BotIdentity, Thread, ThreadComment } from "../core/types.js";
 import type { RepoConfig } from "../config/repo.js";
 import type { ThreadJob } from "../queue/types.js";

@@ -2,28 +2,28 @@
 // pure core, then Claude, then one write.
 import type { Logger } from "pino";
 import { ClaudeClient, type ClaudeAnswer } from "../claude/client.js";
-import { answeredTriggerIds } from "../core/answered.js";
-import { buildConversation } from "../core/conversation.js";
-import { addUsage, composeReply } from "../core/reply.js";
-import { detectTrigger, parseCommand } from "../core/trigger.js";
+import { answeredTriggerIds } from "../core/conversation/answered.js";
+import { buildConversation } from "../core/conversation/conversation.js";
+import { addUsage, composeReply } from "../core/reply/compose.js";
+import { detectTrigger, parseCommand } from "../core/trigger/trigger.js";
 import { EMPTY_USAGE, type BotIdentity, type ContextBlock, type Thread, type ThreadComment } from "../core/types.js";
-import { cacheWriteMultiplier, totalCostUsd } from "../core/pricing.js";
+import { cacheWriteMultiplier, totalCostUsd } from "../core/budget/pricing.js";
 import type { Settings } from "../config/env.js";
 import { loadRepoConfig, triggerPhraseWarning } from "../config/repo.js";
 import type { InstallationClients } from "../github/clients.js";
 import { addEyesReaction } from "../github/writes.js";
-import type { WorkerMetrics } from "../metrics.js";
+import type { WorkerMetrics } from "../observe/metrics.js";
 import { runCommand, type CommandOutcome } from "./commands.js";
 import { allowedByAssociation, startPermissionCheck } from "./access.js";
-import { askClaude } from "./claudeCall.js";
-import { answerFailureNotice, markNotified } from "./failure.js";
-import { admit, type GateOutcome } from "./gate.js";
-import { MemorySpendLedger, overBudget, type SpendLedger } from "./spend.js";
-import { safeSink } from "./safeSink.js";
-import { defuseMentions } from "../core/loops.js";
+import { askClaude } from "../claude/ask.js";
+import { answerFailureNotice, markNotified } from "../reply/failureNotice.js";
+import { admit, type GateOutcome } from "./admission.js";
+import { MemorySpendLedger, overBudget, type SpendLedger } from "./spend/ledger.js";
+import { safeSink } from "../reply/safeSink.js";
+import { defuseMentions } from "../core/trigger/loops.js";
 import { prepareRequest } from "./prepare.js";
 import { readThread } from "./readThread.js";
-import { createReplySink } from "./progressSink.js";
+import { createReplySink } from "../reply/progressSink.js";
 import type { ThreadJob } from "../queue/types.js";
 
 export interface WorkerDeps {
@@ -61,7 +61,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const [clients, bot] = await Promise.all([deps.clients(job.installationId), deps.bot()]);
 
   // The reaction is a write (throttled); the read goes beside it on the GraphQL client. 👀 at once only for
-  // those the webhook already shows as maintainers; anyone else gets it once admitted (src/worker/gate.ts).
+  // those the webhook already shows as maintainers; anyone else gets it once admitted (src/worker/admission.ts).
   const react = () =>
     addEyesReaction(clients.rest, job).catch((error: unknown) => {
       log.warn({ err: error }, "could not add the 👀 reaction");
@@ -136,7 +136,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
       () => (markNotified(error), Promise.reject(error)),
       () => Promise.reject(error),
     );
-  // Retried with backoff inside a deadline (src/worker/retry.ts); the request is redacted first.
+  // Retried with backoff inside a deadline (src/claude/retry.ts); the request is redacted first.
   const ask = { policy: deps.settings.claudeRetry, log };
   const prepared = await prepareRequest({
     thread,

@@ -2,22 +2,22 @@
 // Claude. Their replies are notices (never replayed to Claude) that still carry the context block, so
 // the mention counts as answered and `reset` / `remember` change the thread's state.
 import type { ProbotOctokit } from "probot";
-import { answeredTriggerIds } from "../core/answered.js";
-import { estimateRequestTokens } from "../core/budget.js";
-import { neutraliseContextBlocks, renderContextBlock } from "../core/contextBlock.js";
-import { NOTICE_MARKER, type Conversation } from "../core/conversation.js";
-import { isBotComment, isMaintainer } from "../core/identity.js";
-import { estimateCostUsd } from "../core/pricing.js";
-import { formatCost } from "../core/reply.js";
-import { buildClaudeRequest } from "../core/request.js";
-import { redactSecrets } from "../core/secrets.js";
-import { detectTrigger, parseCommand, type Command } from "../core/trigger.js";
+import { answeredTriggerIds } from "../core/conversation/answered.js";
+import { estimateRequestTokens } from "../core/budget/fold.js";
+import { neutraliseContextBlocks, renderContextBlock } from "../core/contextBlock/index.js";
+import { NOTICE_MARKER, type Conversation } from "../core/conversation/conversation.js";
+import { isBotComment, isMaintainer } from "../core/conversation/identity.js";
+import { estimateCostUsd } from "../core/budget/pricing.js";
+import { formatCost } from "../core/reply/compose.js";
+import { buildClaudeRequest } from "../core/request/request.js";
+import { redactSecrets } from "../core/redact/secrets.js";
+import { detectTrigger, parseCommand, type Command } from "../core/trigger/trigger.js";
 import type { BotIdentity, ContextBlock, Thread, ThreadComment } from "../core/types.js";
 import type { LoadedRepoConfig } from "../config/repo.js";
 import type { ThreadJob } from "../queue/types.js";
 import { canWrite, permissionOf } from "./access.js";
 import { resolveModel } from "./prepare.js";
-import { findPlaceholder, type ProgressSink } from "./progressSink.js";
+import { findPlaceholder, type ProgressSink } from "../reply/progressSink.js";
 
 /** Longest text one `remember` may add. */
 export const MAX_REMEMBER_CHARS = 2_000;

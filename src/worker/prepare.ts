@@ -1,10 +1,10 @@
 // Thread + repository config → the exact Claude request. One function for the worker and for the inspect
 // CLI (`threadbot inspect`), so what the CLI prints is what the bot sends.
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
-import { applySummary, buildSummaryRequest, fitToBudget, planFold } from "../core/budget.js";
-import { buildConversation, type Conversation } from "../core/conversation.js";
-import { renderPullRequestData, type PullRequestData } from "../core/prContext.js";
-import { buildClaudeRequest } from "../core/request.js";
+import { applySummary, buildSummaryRequest, fitToBudget, planFold } from "../core/budget/fold.js";
+import { buildConversation, type Conversation } from "../core/conversation/conversation.js";
+import { renderPullRequestData, type PullRequestData } from "../core/pullRequest/prContext.js";
+import { buildClaudeRequest } from "../core/request/request.js";
 import type { BotIdentity, ContextBlock, Thread, Usage } from "../core/types.js";
 import type { Settings } from "../config/env.js";
 import type { RepoConfig } from "../config/repo.js";

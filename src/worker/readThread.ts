@@ -5,8 +5,8 @@
 //   review_thread  → the review thread, its hunk and the PR's head (one GraphQL query)
 // Pull-request data comes back raw: the diff budget is applied when the request is built
 // (renderPullRequestData, from prepareRequest), with the repository config read beside this.
-import type { PullRequestData } from "../core/prContext.js";
-import { detectTrigger } from "../core/trigger.js";
+import type { PullRequestData } from "../core/pullRequest/prContext.js";
+import { detectTrigger } from "../core/trigger/trigger.js";
 import type { Thread } from "../core/types.js";
 import type { InstallationClients } from "../github/clients.js";
 import { listPullRequestFiles, readPullRequestConversation } from "../github/pullRequest.js";

@@ -11,9 +11,9 @@ import {
   fitToBudget,
   planFold,
   type FoldOptions,
-} from "../../src/core/budget.js";
-import { buildConversation, type Conversation } from "../../src/core/conversation.js";
-import { buildClaudeRequest, validateRequest } from "../../src/core/request.js";
+} from "../../src/core/budget/fold.js";
+import { buildConversation, type Conversation } from "../../src/core/conversation/conversation.js";
+import { buildClaudeRequest, validateRequest } from "../../src/core/request/request.js";
 import type { Thread } from "../../src/core/types.js";
 import { BOT, generateThread, PEOPLE, PHRASE, ThreadBuilder } from "../fixtures/threads.js";
 

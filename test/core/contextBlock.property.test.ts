@@ -7,8 +7,8 @@ import {
   parseContextBlock,
   renderContextBlock,
   stripBotMarkup,
-} from "../../src/core/contextBlock.js";
-import { parseMarkdown } from "../../src/core/markdown.js";
+} from "../../src/core/contextBlock/index.js";
+import { parseMarkdown } from "../../src/core/markdown/markdown.js";
 import type { ContextBlock } from "../../src/core/types.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 1000);

@@ -6,8 +6,8 @@ import {
   parseContextBlock,
   renderContextBlock,
   stripBotMarkup,
-} from "../../src/core/contextBlock.js";
-import { parseMarkdown } from "../../src/core/markdown.js";
+} from "../../src/core/contextBlock/index.js";
+import { parseMarkdown } from "../../src/core/markdown/markdown.js";
 import { emptyContextBlock, type ContextBlock } from "../../src/core/types.js";
 
 const sample: ContextBlock = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { splitBotComment } from "../../src/core/botComment.js";
-import { findContextBlocks, FOOTER_MARKER, renderContextBlock, stripBotMarkup } from "../../src/core/contextBlock.js";
-import { buildConversation, NOTICE_MARKER, type Conversation } from "../../src/core/conversation.js";
-import { isBotComment, isMaintainer } from "../../src/core/identity.js";
+import { splitBotComment } from "../../src/core/contextBlock/botComment.js";
+import { findContextBlocks, FOOTER_MARKER, renderContextBlock, stripBotMarkup } from "../../src/core/contextBlock/index.js";
+import { buildConversation, NOTICE_MARKER, type Conversation } from "../../src/core/conversation/conversation.js";
+import { isBotComment, isMaintainer } from "../../src/core/conversation/identity.js";
 import { emptyContextBlock, type BotIdentity, type Thread } from "../../src/core/types.js";
 import { BOT, botBody, generateThread, PEOPLE, PHRASE, ThreadBuilder } from "../fixtures/threads.js";
 

@@ -1,7 +1,7 @@
 // The cost footer: list prices by model family, cache multipliers, and the rendered <details>.
 import { describe, expect, it } from "vitest";
-import { cacheWriteMultiplier, estimateCostUsd, priceOf, totalCostUsd } from "../../src/core/pricing.js";
-import { composeReply, formatCost, renderFooter } from "../../src/core/reply.js";
+import { cacheWriteMultiplier, estimateCostUsd, priceOf, totalCostUsd } from "../../src/core/budget/pricing.js";
+import { composeReply, formatCost, renderFooter } from "../../src/core/reply/compose.js";
 import { emptyContextBlock } from "../../src/core/types.js";
 
 describe("pricing", () => {

@@ -1,11 +1,11 @@
-// Properties of loop protection (src/core/loops.ts): the bot's defused text never calls the bot, whatever
+// Properties of loop protection (src/core/trigger/loops.ts): the bot's defused text never calls the bot, whatever
 // markdown it holds, and only word joiners are added; a verbatim copy of a bot line is recognised as such,
 // while a comment that adds a mention of its own still counts.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defuseMentions, echoesBotText } from "../../src/core/loops.js";
-import { stripInvisible } from "../../src/core/sanitize.js";
-import { detectTrigger } from "../../src/core/trigger.js";
+import { defuseMentions, echoesBotText } from "../../src/core/trigger/loops.js";
+import { stripInvisible } from "../../src/core/sanitize/index.js";
+import { detectTrigger } from "../../src/core/trigger/trigger.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 1000);
 const TIMEOUT = Math.max(30_000, RUNS * 10);

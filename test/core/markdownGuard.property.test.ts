@@ -1,14 +1,14 @@
-// Properties of the markdown guard (src/core/markdown.ts) and of what its callers do with a refusal:
+// Properties of the markdown guard (src/core/markdown/markdown.ts) and of what its callers do with a refusal:
 // the pre-scan never throws and is linear, whatever it accepts parses, ordinary markdown is accepted,
-// pathological nesting is always refused, and the sanitiser's textual fallback (src/core/sanitizeFallback.ts)
+// pathological nesting is always refused, and the sanitiser's textual fallback (src/core/sanitize/fallback.ts)
 // is a fixpoint that leaves no hidden construct behind.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findContextBlocks, stripBotMarkup } from "../../src/core/contextBlock.js";
-import { markdownComplexity, MarkdownTooComplexError, MARKDOWN_LIMITS, parseMarkdown } from "../../src/core/markdown.js";
-import { sanitizeUntrustedMarkdown, stripInvisible } from "../../src/core/sanitize.js";
-import { plainTextFallback } from "../../src/core/sanitizeFallback.js";
-import { detectTrigger } from "../../src/core/trigger.js";
+import { findContextBlocks, stripBotMarkup } from "../../src/core/contextBlock/index.js";
+import { markdownComplexity, MarkdownTooComplexError, MARKDOWN_LIMITS, parseMarkdown } from "../../src/core/markdown/markdown.js";
+import { sanitizeUntrustedMarkdown, stripInvisible } from "../../src/core/sanitize/index.js";
+import { plainTextFallback } from "../../src/core/sanitize/fallback.js";
+import { detectTrigger } from "../../src/core/trigger/trigger.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 1000);
 const TIMEOUT = Math.max(30_000, RUNS * 10);

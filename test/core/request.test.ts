@@ -1,10 +1,10 @@
 import type { MessageCreateParamsNonStreaming, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { renderContextBlock } from "../../src/core/contextBlock.js";
-import { buildConversation, type UserTurnComment } from "../../src/core/conversation.js";
-import { renderThreadHeader, SYSTEM_PROMPT } from "../../src/core/prompt.js";
-import { buildClaudeRequest, escapeAttr, renderComment, validateRequest } from "../../src/core/request.js";
+import { renderContextBlock } from "../../src/core/contextBlock/index.js";
+import { buildConversation, type UserTurnComment } from "../../src/core/conversation/conversation.js";
+import { renderThreadHeader, SYSTEM_PROMPT } from "../../src/core/request/prompt.js";
+import { buildClaudeRequest, escapeAttr, renderComment, validateRequest } from "../../src/core/request/request.js";
 import type { Thread } from "../../src/core/types.js";
 import { BOT, BOT_AUTHOR, botBody, generateThread, markdown, PEOPLE, PHRASE, rng, ThreadBuilder } from "../fixtures/threads.js";
 

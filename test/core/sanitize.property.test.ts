@@ -2,9 +2,9 @@ import fc from "fast-check";
 import type { Html } from "mdast";
 import { visit } from "unist-util-visit";
 import { describe, expect, it } from "vitest";
-import { parseMarkdown } from "../../src/core/markdown.js";
-import { sanitizeUntrustedMarkdown, stripInvisible } from "../../src/core/sanitize.js";
-import { redactSecrets } from "../../src/core/secrets.js";
+import { parseMarkdown } from "../../src/core/markdown/markdown.js";
+import { sanitizeUntrustedMarkdown, stripInvisible } from "../../src/core/sanitize/index.js";
+import { redactSecrets } from "../../src/core/redact/secrets.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 1000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasHiddenContent, sanitizeUntrustedMarkdown, stripInvisible } from "../../src/core/sanitize.js";
+import { hasHiddenContent, sanitizeUntrustedMarkdown, stripInvisible } from "../../src/core/sanitize/index.js";
 
 const sanitize = sanitizeUntrustedMarkdown;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactKnownSecrets, redactSecrets } from "../../src/core/secrets.js";
+import { redactKnownSecrets, redactSecrets } from "../../src/core/redact/secrets.js";
 
 // Fake credentials are assembled from pieces so this file does not itself look like a leak.
 const base62 = (n: number, seed = 7): string => {

@@ -1,11 +1,11 @@
-// Properties of splitReply (src/core/split.ts) on generated answers: every part fits the limit, the tail
+// Properties of splitReply (src/core/reply/split.ts) on generated answers: every part fits the limit, the tail
 // (footer + block) is whole in the last part, no text is lost or reordered, fences are closed within every
 // part, and earlier parts are marked as continued.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { composeReply } from "../../src/core/reply.js";
-import { CONTINUED_NOTE, splitReply } from "../../src/core/split.js";
-import { findContextBlocks, parseContextBlock, stripBotMarkup } from "../../src/core/contextBlock.js";
+import { composeReply } from "../../src/core/reply/compose.js";
+import { CONTINUED_NOTE, splitReply } from "../../src/core/reply/split.js";
+import { findContextBlocks, parseContextBlock, stripBotMarkup } from "../../src/core/contextBlock/index.js";
 import { emptyContextBlock } from "../../src/core/types.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 1000);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { detectTrigger, mentionsPhrase, parseCommand } from "../../src/core/trigger.js";
+import { detectTrigger, mentionsPhrase, parseCommand } from "../../src/core/trigger/trigger.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 1000);
 // Generous per-property time limit that grows with the number of runs (CI uses 10,000).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { detectTrigger, mentionsPhrase, parseCommand, type Command } from "../../src/core/trigger.js";
+import { detectTrigger, mentionsPhrase, parseCommand, type Command } from "../../src/core/trigger/trigger.js";
 
 const PHRASE = { phrase: "@claude" };
 const triggered = (markdown: string): boolean => detectTrigger(markdown, PHRASE).triggered;

@@ -1,8 +1,8 @@
 // Commands after the phrase, end to end through the real Probot server: help, status, remember, reset,
 // retry; maintainers only where it matters, with a polite notice for everyone else.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findContextBlocks, parseContextBlock } from "../../src/core/contextBlock.js";
-import { NOTICE_MARKER } from "../../src/core/conversation.js";
+import { findContextBlocks, parseContextBlock } from "../../src/core/contextBlock/index.js";
+import { NOTICE_MARKER } from "../../src/core/conversation/conversation.js";
 import type { ContextBlock } from "../../src/core/types.js";
 import type { FakeComment, FakeIssue } from "../helpers/fakeGitHub.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
@@ -118,7 +118,7 @@ describe("commands", () => {
   });
 
   it("retry answers the newest earlier mention that failed, in the failed attempt's comment", async () => {
-    // Every attempt fails (src/worker/retry.ts retries the others).
+    // Every attempt fails (src/claude/retry.ts retries the others).
     for (let i = 0; i < h.threadbot.settings.claudeRetry.attempts; i++) h.anthropic.queue.push({ kind: "status", status: 500 });
     const failed = await mention("@claude why does the width check fail?");
     // The placeholder became a notice that says how to try again.

@@ -1,8 +1,8 @@
 // The spine, end to end: a signed issue_comment webhook through the real Probot server, GitHub and
 // Anthropic mocked at the HTTP boundary, the real Octokit and Anthropic SDK in between.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findContextBlocks, parseContextBlock } from "../../src/core/contextBlock.js";
-import { renderContextBlock } from "../../src/core/contextBlock.js";
+import { findContextBlocks, parseContextBlock } from "../../src/core/contextBlock/index.js";
+import { renderContextBlock } from "../../src/core/contextBlock/index.js";
 import { emptyContextBlock } from "../../src/core/types.js";
 import type { FakeIssue } from "../helpers/fakeGitHub.js";
 import { startHarness, type Harness } from "../helpers/harness.js";

@@ -1,6 +1,6 @@
 // `.github/claude.yml`, live progress, the cost footer and the daily budget, end to end.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { renderContextBlock } from "../../src/core/contextBlock.js";
+import { renderContextBlock } from "../../src/core/contextBlock/index.js";
 import { emptyContextBlock } from "../../src/core/types.js";
 import type { FakeComment, FakeIssue } from "../helpers/fakeGitHub.js";
 import { startHarness, type Harness } from "../helpers/harness.js";

@@ -1,8 +1,8 @@
 // Mentions in a pull request's conversation (comments, reviews) and in opening posts: answered as an
 // issue comment, with the pull request's refs and patches in a system block of their own.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findContextBlocks, parseContextBlock } from "../../src/core/contextBlock.js";
-import { validateRequest } from "../../src/core/request.js";
+import { findContextBlocks, parseContextBlock } from "../../src/core/contextBlock/index.js";
+import { validateRequest } from "../../src/core/request/request.js";
 import { FakePullRequests, type FakePullRequest } from "../helpers/fakePullRequests.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { issueOpened, prCommentCreated, pullRequestOpened, reviewSubmitted } from "../helpers/prPayloads.js";

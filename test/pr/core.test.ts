@@ -1,13 +1,13 @@
 // The pure pull-request pieces: generated-file detection, patch cleaning, the review-thread block, and
 // the request's cache layout with a pull-request block.
 import { describe, expect, it } from "vitest";
-import { answeredTriggerIds } from "../../src/core/answered.js";
-import { parseContextBlock, renderContextBlock } from "../../src/core/contextBlock.js";
-import { buildConversation } from "../../src/core/conversation.js";
-import { cleanPatch } from "../../src/core/diffBudget.js";
-import { generatedReason, globToRegExp, parseGitAttributes } from "../../src/core/generated.js";
-import { renderReviewThreadContext, type PullRequestRefs, type ReviewThreadInfo } from "../../src/core/prContext.js";
-import { buildClaudeRequest, validateRequest } from "../../src/core/request.js";
+import { answeredTriggerIds } from "../../src/core/conversation/answered.js";
+import { parseContextBlock, renderContextBlock } from "../../src/core/contextBlock/index.js";
+import { buildConversation } from "../../src/core/conversation/conversation.js";
+import { cleanPatch } from "../../src/core/pullRequest/diffBudget.js";
+import { generatedReason, globToRegExp, parseGitAttributes } from "../../src/core/pullRequest/generated.js";
+import { renderReviewThreadContext, type PullRequestRefs, type ReviewThreadInfo } from "../../src/core/pullRequest/prContext.js";
+import { buildClaudeRequest, validateRequest } from "../../src/core/request/request.js";
 import { emptyContextBlock, type Thread } from "../../src/core/types.js";
 
 describe("generated files", () => {

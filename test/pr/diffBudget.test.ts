@@ -2,9 +2,9 @@
 // first, and the request says which files were left out and why.
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanPatch, renderDiff, renderFileBlock, selectDiff, type ChangedFile } from "../../src/core/diffBudget.js";
-import { parseGitAttributes } from "../../src/core/generated.js";
-import { renderPullRequestContext } from "../../src/core/prContext.js";
+import { cleanPatch, renderDiff, renderFileBlock, selectDiff, type ChangedFile } from "../../src/core/pullRequest/diffBudget.js";
+import { parseGitAttributes } from "../../src/core/pullRequest/generated.js";
+import { renderPullRequestContext } from "../../src/core/pullRequest/prContext.js";
 import { FakePullRequests } from "../helpers/fakePullRequests.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { prCommentCreated } from "../helpers/prPayloads.js";

@@ -1,7 +1,7 @@
 // A mention in a pull request review thread: the thread is the session, the answer is a reply in that
 // thread (to its top-level comment), and the request holds the path, the hunk and this thread's turns only.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findContextBlocks, parseContextBlock, renderContextBlock } from "../../src/core/contextBlock.js";
+import { findContextBlocks, parseContextBlock, renderContextBlock } from "../../src/core/contextBlock/index.js";
 import { emptyContextBlock } from "../../src/core/types.js";
 import { FakePullRequests, type FakePullRequest, type FakeReviewThread } from "../helpers/fakePullRequests.js";
 import { startHarness, type Harness } from "../helpers/harness.js";

@@ -1,7 +1,7 @@
 // Anthropic faults, end to end (real SDK against the mock): every fault is retried with backoff inside the
 // deadline, and the thread ends with exactly one comment from the bot: the answer, or one clear notice.
 import { afterEach, describe, expect, it } from "vitest";
-import { NOTICE_MARKER } from "../../src/core/conversation.js";
+import { NOTICE_MARKER } from "../../src/core/conversation/conversation.js";
 import type { MockBehaviour } from "../helpers/anthropicMock.js";
 import { finalState, mention, scene, type Scene } from "./support.js";
 

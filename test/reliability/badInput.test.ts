@@ -2,8 +2,8 @@
 // binary junk, broken or oversized context blocks, payloads with fields missing, and answers longer than a
 // comment. Nothing crashes, nothing garbled is posted, and every real mention still gets its one answer.
 import { afterEach, describe, expect, it } from "vitest";
-import { CONTINUED_NOTE, GITHUB_COMMENT_LIMIT } from "../../src/core/split.js";
-import { renderContextBlock } from "../../src/core/contextBlock.js";
+import { CONTINUED_NOTE, GITHUB_COMMENT_LIMIT } from "../../src/core/reply/split.js";
+import { renderContextBlock } from "../../src/core/contextBlock/index.js";
 import { emptyContextBlock } from "../../src/core/types.js";
 import { blockOf, finalState, mention, OWNER, payloadFor, REPO, scene, type Scene } from "./support.js";
 

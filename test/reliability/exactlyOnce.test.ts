@@ -1,10 +1,10 @@
 // Exactly once: redeliveries, created + edited for one comment, a restart after the answer was posted, a
 // crash between the model call and the post. Each asserts the thread's final state and the model calls.
 import { afterEach, describe, expect, it } from "vitest";
-import { renderContextBlock } from "../../src/core/contextBlock.js";
-import { NOTICE_MARKER } from "../../src/core/conversation.js";
+import { renderContextBlock } from "../../src/core/contextBlock/index.js";
+import { NOTICE_MARKER } from "../../src/core/conversation/conversation.js";
 import { emptyContextBlock } from "../../src/core/types.js";
-import { progressMarker } from "../../src/worker/progressSink.js";
+import { progressMarker } from "../../src/reply/progressSink.js";
 import { commentEdited } from "../helpers/prPayloads.js";
 import { finalState, mention, payloadFor, scene, type Scene } from "./support.js";
 

@@ -3,8 +3,8 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Usage } from "../../src/core/types.js";
-import { classify, ClaudeUnavailableError, withRetries, type RetryPolicy } from "../../src/worker/retry.js";
-import { MemorySpendLedger, overBudget, RedisSpendLedger } from "../../src/worker/spend.js";
+import { classify, ClaudeUnavailableError, withRetries, type RetryPolicy } from "../../src/claude/retry.js";
+import { MemorySpendLedger, overBudget, RedisSpendLedger } from "../../src/worker/spend/ledger.js";
 import { redisAvailable, startRedis, type RedisServer } from "../queue/redisServer.js";
 
 const usage = (input: number, output = 0): Usage => ({ input, output, cache_read: 0, cache_write: 0 });

@@ -1,7 +1,7 @@
 // Shared by the reliability and security suites: a thread on the fake GitHub behind the real Probot server,
 // mentions that are created and delivered like GitHub does, and the thread's final state.
-import { findContextBlocks, parseContextBlock } from "../../src/core/contextBlock.js";
-import { NOTICE_MARKER } from "../../src/core/conversation.js";
+import { findContextBlocks, parseContextBlock } from "../../src/core/contextBlock/index.js";
+import { NOTICE_MARKER } from "../../src/core/conversation/conversation.js";
 import type { Settings } from "../../src/config/env.js";
 import type { ContextBlock } from "../../src/core/types.js";
 import type { FakeComment, FakeIssue } from "../helpers/fakeGitHub.js";

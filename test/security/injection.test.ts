@@ -2,7 +2,7 @@
 // under a look-alike account), instructions hidden from human readers, and the bot's own words coming back
 // as a "mention". Asserted on what reaches Claude and on what the bot posts.
 import { afterEach, describe, expect, it } from "vitest";
-import { findContextBlocks, renderContextBlock } from "../../src/core/contextBlock.js";
+import { findContextBlocks, renderContextBlock } from "../../src/core/contextBlock/index.js";
 import { emptyContextBlock } from "../../src/core/types.js";
 import { blockOf, finalState, mention, scene, type Scene } from "../reliability/support.js";
 

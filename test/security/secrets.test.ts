@@ -2,7 +2,7 @@
 // maintainer-edited context block) and in error messages (Anthropic's and GitHub's) reach neither Claude,
 // nor any comment the bot posts, nor the logs. Neither does the app's own API key.
 import { afterEach, describe, expect, it } from "vitest";
-import { renderContextBlock } from "../../src/core/contextBlock.js";
+import { renderContextBlock } from "../../src/core/contextBlock/index.js";
 import { emptyContextBlock } from "../../src/core/types.js";
 import { finalState, mention, scene, type Scene } from "../reliability/support.js";
 
@@ -91,7 +91,7 @@ describe("credentials in errors", () => {
 describe("the app's logger", () => {
   it("scrubs messages, fields, nested errors and children's bindings", async () => {
     const { pino } = await import("pino");
-    const { redactingLogger, registerSecrets } = await import("../../src/logging.js");
+    const { redactingLogger, registerSecrets } = await import("../../src/observe/logRedaction.js");
     registerSecrets(["own-secret-value-123"]);
     const lines: string[] = [];
     const log = redactingLogger(pino({ level: "debug" }, { write: (l: string) => void lines.push(l) }));

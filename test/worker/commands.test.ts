@@ -1,6 +1,6 @@
 // Pure parts of the commands: which mention `retry` answers, and the texts people read.
 import { describe, expect, it } from "vitest";
-import { renderContextBlock } from "../../src/core/contextBlock.js";
+import { renderContextBlock } from "../../src/core/contextBlock/index.js";
 import { emptyContextBlock, type Thread, type ThreadComment } from "../../src/core/types.js";
 import { failureNotice, helpText, retryTarget } from "../../src/worker/commands.js";
 

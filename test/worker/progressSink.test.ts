@@ -1,9 +1,9 @@
 // The live-progress sink: one placeholder, paced edits (never more than one per interval), the final
 // edit is the answer, notices edit the placeholder, and no extra comments in any case.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { NOTICE_MARKER } from "../../src/core/conversation.js";
+import { NOTICE_MARKER } from "../../src/core/conversation/conversation.js";
 import type { Thread } from "../../src/core/types.js";
-import { findPlaceholder, progressMarker, progressSink, type CommentWriter } from "../../src/worker/progressSink.js";
+import { findPlaceholder, progressMarker, progressSink, type CommentWriter } from "../../src/reply/progressSink.js";
 
 interface Write {
   kind: "create" | "update";

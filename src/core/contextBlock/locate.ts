@@ -1,6 +1,6 @@
 // Locating context blocks and the footer among the top-level nodes of a comment, and stripping bot markup.
 import type { RootContent } from "mdast";
-import { isTooComplex, parseMarkdown } from "../markdown.js";
+import { isTooComplex, parseMarkdown } from "../markdown/markdown.js";
 import { BLOCK_START, FOOTER_MARKER, FOOTER_START } from "./markers.js";
 
 export interface LocatedBlock {
@@ -16,7 +16,7 @@ export interface LocatedBlock {
  * fenced or written inline is text someone is showing, not state, so it is not returned.
  */
 export function findContextBlocks(markdown: string): LocatedBlock[] {
-  // Markdown too complex to parse safely (src/core/markdown.ts) holds no block we can trust to locate.
+  // Markdown too complex to parse safely (src/core/markdown/markdown.ts) holds no block we can trust to locate.
   return topLevelOrNone(markdown)
     .filter(({ node }) => node.type === "html" && BLOCK_START.test(node.value))
     .map(({ start, end }) => ({ raw: markdown.slice(start, end), start, end }));

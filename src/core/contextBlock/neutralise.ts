@@ -1,5 +1,5 @@
 // Neutralising model output: no marker of ours survives in it, and nothing it leaves open swallows our block.
-import { isTooComplex } from "../markdown.js";
+import { isTooComplex } from "../markdown/markdown.js";
 import { emptyContextBlock } from "../types.js";
 import { topLevel, type Located } from "./locate.js";
 import { renderContextBlock } from "./render.js";

@@ -1,7 +1,7 @@
 // Collecting edits from the tree: one walk gathers every construct that hides content, then each kind is
 // turned into edits of the original string.
 import type { Code, Image, ImageReference, Link, LinkReference, Nodes, Root } from "mdast";
-import { parseMarkdown } from "../markdown.js";
+import { parseMarkdown } from "../markdown/markdown.js";
 import { cutNode, type Edit, Edits, endOf, startOf } from "./edits.js";
 import { type HtmlOccurrence, scanHtml } from "./html.js";
 import { cutInvisibleReferences } from "./invisible.js";

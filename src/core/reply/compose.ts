@@ -1,0 +1,69 @@
+// Composes what the bot posts: the answer, a collapsed footer people can read, and the hidden context
+// block that carries the thread's state forward. Pure: the worker supplies the figures.
+import { FOOTER_MARKER, neutraliseContextBlocks, renderContextBlock } from "../contextBlock/index.js";
+import type { ContextBlock, Usage } from "../types.js";
+
+export interface FooterFacts {
+  model: string;
+  /** This answer's usage, summary call included (the block carries the running total). */
+  usage: Usage;
+  /** Estimated cost of this answer in USD, or null when a model's prices are unknown. */
+  costUsd: number | null;
+  elapsedMs: number;
+  /** Notes for maintainers (an unreadable context block, a bad `.github/claude.yml` key...). */
+  warnings: string[];
+  /** The thread's running total after this answer (the block's `usage`), shown for context. */
+  threadUsage?: Usage;
+}
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    input: a.input + b.input,
+    cache_read: a.cache_read + b.cache_read,
+    cache_write: a.cache_write + b.cache_write,
+    output: a.output + b.output,
+  };
+}
+
+const number = new Intl.NumberFormat("en-US");
+
+export function formatCost(costUsd: number | null): string {
+  if (costUsd === null) return "unknown";
+  return costUsd >= 1 ? `$${costUsd.toFixed(2)}` : `$${costUsd.toFixed(4)}`;
+}
+
+function usageRow(label: string, u: Usage): string {
+  return `| ${label} | ${number.format(u.input)} | ${number.format(u.cache_read)} | ${number.format(u.cache_write)} | ${number.format(u.output)} |`;
+}
+
+/**
+ * A collapsed `<details>` whose summary line gives model, time and estimated cost at a glance, with the
+ * token figures inside. Warnings come after it, not collapsed: they ask a maintainer to act.
+ */
+export function renderFooter(facts: FooterFacts): string {
+  const seconds = (facts.elapsedMs / 1000).toFixed(1);
+  const lines = [
+    FOOTER_MARKER,
+    `<details><summary>threadbot · model ${facts.model} · ${seconds} s · est. cost ${formatCost(facts.costUsd)}</summary>`,
+    "",
+    "| tokens | input | cache read | cache write | output |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    usageRow("this answer", facts.usage),
+  ];
+  if (facts.threadUsage) lines.push(usageRow("thread so far", facts.threadUsage));
+  lines.push("", "Cost is estimated from list prices; cache reads bill at 0.1× input, cache writes at 1.25× (2× for the 1-hour cache).", "", "</details>");
+  for (const warning of facts.warnings) lines.push("", "> [!WARNING]", `> ${warning.replace(/\s*\n\s*/g, " ")}`);
+  return lines.join("\n");
+}
+
+/**
+ * The full comment body. The model's text is neutralised first, so a block or footer marker that Claude
+ * wrote can never be mistaken for ours; ours always comes last.
+ */
+export function composeReply(answerText: string, footer: FooterFacts | null, block: ContextBlock): string {
+  const answer = neutraliseContextBlocks(answerText.trim() === "" ? "_(Claude returned an empty answer.)_" : answerText);
+  const parts = [answer.trimEnd()];
+  if (footer) parts.push(renderFooter(footer));
+  parts.push(renderContextBlock(block));
+  return parts.join("\n\n") + "\n";
+}

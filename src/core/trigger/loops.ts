@@ -1,0 +1,114 @@
+// Reply loops. The bot never answers a bot unless allowed (src/worker/access.ts), and never answers its own
+// words: a mention must be something a person wrote, not the bot's text coming back.
+//
+// - The bot's own prose never carries a live mention: `defuseMentions` puts a word joiner (U+2060) after
+//   the phrase's first character wherever it would count as a mention. The rendered text looks the same,
+//   GitHub does not notify the account of that name, and a verbatim copy (a person pasting the answer, a
+//   workflow posting it under a user's token) does not contain the phrase, so it cannot trigger. Code
+//   spans and fences keep the phrase as written (`@claude retry` in a code span is meant to be copied).
+// - Replies written before that, or under another phrase, are caught by `echoesBotText`: a mention whose
+//   line appears verbatim in one of the bot's own replies is the bot's text, not a request.
+import { markdownComplexity } from "../markdown/markdown.js";
+import { stripInvisible } from "../sanitize/index.js";
+import { detectTrigger } from "./trigger.js";
+
+const WORD_JOINER = "\u2060";
+
+/**
+ * The bot's text with every prose occurrence of `phrase` made inert (see above). Code is told apart line by
+ * line; should that approximation leave a mention the parser would count (or the text be too complex to
+ * parse), every occurrence is defused, code included.
+ */
+export function defuseMentions(text: string, phrase: string): string {
+  if (phrase.length < 2 || !text.toLowerCase().includes(phrase.toLowerCase())) return text;
+  const lowerPhrase = phrase.toLowerCase();
+  let fence: { char: string; length: number } | null = null;
+  const out = text
+    .split("\n")
+    .map((line) => {
+      const m = /^[ \t>]*(`{3,}|~{3,})(.*)$/.exec(line);
+      const run = m?.[1];
+      if (m && run !== undefined) {
+        if (fence === null && !(run[0] === "`" && m[2]!.includes("`"))) {
+          fence = { char: run[0]!, length: run.length };
+          return defuseLine(line, lowerPhrase, false); // the info string is not code
+        }
+        if (fence && run[0] === fence.char && run.length >= fence.length && m[2]!.trim() === "") {
+          fence = null;
+          return line;
+        }
+      }
+      if (fence !== null) return line;
+      return defuseLine(line, lowerPhrase, true);
+    })
+    .join("\n");
+  if (markdownComplexity(out) === null && !detectTrigger(out, { phrase }).triggered) return out;
+  return text
+    .split("\n")
+    .map((line) => defuseLine(line, lowerPhrase, false))
+    .join("\n");
+}
+
+/** Every occurrence, or those outside inline code spans (backtick runs paired by length on the line). */
+function defuseLine(line: string, lowerPhrase: string, spareCode: boolean): string {
+  const lower = line.toLowerCase();
+  if (!lower.includes(lowerPhrase)) return line;
+  const code = spareCode ? codeSpans(line) : [];
+  let out = "";
+  let at = 0;
+  for (let i = lower.indexOf(lowerPhrase); i >= 0; i = lower.indexOf(lowerPhrase, i + lowerPhrase.length)) {
+    if (code.some(([s, e]) => i >= s && i < e)) continue;
+    out += line.slice(at, i + 1) + WORD_JOINER;
+    at = i + 1;
+  }
+  return out + line.slice(at);
+}
+
+function codeSpans(line: string): [number, number][] {
+  const runs: { at: number; length: number }[] = [];
+  for (let i = 0; i < line.length; ) {
+    if (line[i] !== "`") {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (line[j] === "`") j++;
+    runs.push({ at: i, length: j - i });
+    i = j;
+  }
+  const spans: [number, number][] = [];
+  for (let k = 0; k < runs.length; k++) {
+    const open = runs[k]!;
+    const close = runs.findIndex((r, n) => n > k && r.length === open.length);
+    if (close < 0) continue;
+    spans.push([open.at, runs[close]!.at + open.length]);
+    k = close;
+  }
+  return spans;
+}
+
+/** Lines shorter than this (besides the phrase) are too generic to call a copy ("@claude thanks!"). */
+const MIN_ECHO_CHARS = 24;
+
+/**
+ * True when `body` mentions the bot only on lines copied from the bot's own replies (`botTexts`: their
+ * visible text): without those lines, it would not trigger. Whitespace, invisible characters (the
+ * word joiner of `defuseMentions` included) and emphasis/quote/code markup are ignored in the comparison.
+ */
+export function echoesBotText(body: string, botTexts: readonly string[], phrase: string): boolean {
+  if (botTexts.length === 0) return false;
+  // Markup characters go too: a copy of the rendered page has no `**` or `>`.
+  const normalise = (s: string) => stripInvisible(s).replace(/[*_~`>#]/g, "").replace(/\s+/g, " ").trim().toLowerCase();
+  const lowerPhrase = phrase.toLowerCase();
+  let haystack: string | undefined;
+  let copied = false;
+  const kept = body.split(/\r?\n/).filter((line) => {
+    const norm = normalise(line);
+    if (!norm.includes(lowerPhrase) || norm.length - lowerPhrase.length < MIN_ECHO_CHARS) return true;
+    haystack ??= botTexts.map(normalise).join("\n");
+    const isCopy = haystack.includes(norm);
+    copied ||= isCopy;
+    return !isCopy;
+  });
+  return copied && !detectTrigger(kept.join("\n"), { phrase }).triggered;
+}

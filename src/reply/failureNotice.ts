@@ -1,0 +1,81 @@
+// What people read when a mention could not be answered: one short notice that says what failed and what
+// to do, never a stack trace, never a secret (every notice goes through both redactions).
+import type { ProbotOctokit } from "probot";
+import { scrubText } from "../observe/logRedaction.js";
+import type { ThreadJob } from "../queue/types.js";
+import { octokitWriter, progressSink } from "./progressSink.js";
+import { ClaudeUnavailableError, type FailureKind } from "../claude/retry.js";
+
+const REASONS: Record<FailureKind, string> = {
+  overloaded: "Claude's API is overloaded right now",
+  "rate-limited": "Claude's API is rate-limiting this app right now",
+  "server-error": "Claude's API kept answering with server errors",
+  timeout: "Claude did not answer in time",
+  interrupted: "the connection to Claude kept breaking off in the middle of the answer",
+  rejected: "Claude's API rejected the request",
+};
+
+function duration(ms: number): string {
+  const s = Math.max(1, Math.round(ms / 1000));
+  return s < 90 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
+
+/** Strings that leave the process: secrets redacted, to one line, bounded. */
+export function scrub(text: string, max = 300): string {
+  const clean = scrubText(String(text)).replace(/\s+/g, " ").trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+export function answerFailureNotice(error: unknown, phrase: string): string {
+  const retry = `Mention me with \`${phrase} retry\` to try again`;
+  if (error instanceof ClaudeUnavailableError) {
+    const status = error.status ? ` (HTTP ${error.status})` : "";
+    const tries = error.attempts > 1 ? `; I tried ${error.attempts} times over ${duration(error.elapsedMs)}` : "";
+    return scrub(`Sorry, I could not answer: ${REASONS[error.kind]}${status}${tries}. ${retry}, preferably in a few minutes.`, 600);
+  }
+  const e = error as { status?: unknown; name?: string; error?: { error?: { type?: string; message?: string } } } | null;
+  const status = typeof e?.status === "number" ? e.status : undefined;
+  const name = String(e?.name ?? "");
+  if (status !== undefined && name === "HttpError") {
+    return scrub(`Sorry, I could not finish this answer: GitHub answered ${status}. ${retry}.`, 600);
+  }
+  if (status === 401 || status === 403) {
+    return scrub(
+      `Sorry, I could not answer: Claude's API refused this app's credentials (HTTP ${status}). An operator needs to check \`ANTHROPIC_API_KEY\`.`,
+      600,
+    );
+  }
+  if (status !== undefined) {
+    const detail = e?.error?.error?.message ? `: ${scrub(e.error.error.message, 200)}` : "";
+    return scrub(`Sorry, I could not answer: Claude's API rejected the request (HTTP ${status}${detail}). ${retry}.`, 600);
+  }
+  if (name === "ReplyTooLargeError") return scrub(`Sorry, I could not post this answer: it is too large for GitHub comments. ${retry}.`, 600);
+  return scrub(`Sorry, I could not finish this answer (an unexpected error). ${retry}.`, 600);
+}
+
+const notified = new WeakSet<object>();
+
+/** The worker already told people about this failure (so the queue-level handler does not again). */
+export function markNotified(error: unknown): void {
+  if (typeof error === "object" && error !== null) notified.add(error);
+}
+
+export function wasNotified(error: unknown): boolean {
+  return typeof error === "object" && error !== null && notified.has(error);
+}
+
+/**
+ * The queue-level fallback: a job failed before the worker could tell anyone (the thread could not be read
+ * even after retries, say). Posts the one notice, with the progress marker so `retry` answers in it.
+ */
+export async function notifyFailure(
+  error: unknown,
+  job: ThreadJob,
+  phrase: string,
+  octokit: () => Promise<ProbotOctokit>,
+): Promise<void> {
+  if (wasNotified(error)) return;
+  markNotified(error);
+  const sink = progressSink(octokitWriter(await octokit(), job), { triggerId: job.trigger.id, intervalMs: 1000 });
+  await sink.notice(answerFailureNotice(error, phrase));
+}
