@@ -222,25 +222,44 @@ function hiddenBy(options: ToolRunOptions): (path: string) => boolean {
   return m;
 }
 
+/** The progress line for a call, from its input as given (never throws; safe to post). */
+export function describeToolCall(call: Pick<ToolCall, "name" | "input">): string {
+  const input = (call.input !== null && typeof call.input === "object" ? call.input : {}) as Record<string, unknown>;
+  const str = (key: string) => (typeof input[key] === "string" ? (input[key] as string) : undefined);
+  switch (call.name) {
+    case "list_files": {
+      const glob = str("glob");
+      const dir = str("path");
+      return glob !== undefined ? `📂 listing \`${progressText(glob)}\`` : `📂 listing \`${dir === undefined || dir.trim() === "" ? "/" : progressText(dir)}\``;
+    }
+    case "read_file": {
+      const start = typeof input.start_line === "number" ? input.start_line : undefined;
+      const end = typeof input.end_line === "number" ? input.end_line : undefined;
+      const range = start !== undefined || end !== undefined ? ` L${start ?? 1}${end !== undefined ? `-L${end}` : ""}` : "";
+      return `📄 reading \`${progressText(str("path") ?? "?")}\`${range}`;
+    }
+    case "search_code": {
+      const glob = str("path_glob");
+      return `🔎 searching for \`${progressText(str("pattern") ?? "?")}\`${glob ? ` in \`${progressText(glob)}\`` : ""}`;
+    }
+    default:
+      return `🛠️ \`${progressText(call.name, 30)}\``;
+  }
+}
+
 /** Runs one tool call. Never throws: bad input and failures come back as `isError` outcomes. */
 export async function runTool(source: CodeSource, call: ToolCall, options: ToolRunOptions = {}): Promise<ToolOutcome> {
   const opts = { ...DEFAULTS, ...options };
   const input = (call.input !== null && typeof call.input === "object" ? call.input : {}) as Record<string, unknown>;
-  let summary = `🛠️ \`${progressText(call.name, 30)}\``;
+  const summary = describeToolCall(call);
   try {
     switch (call.name) {
-      case "list_files": {
-        const glob = stringField(input, "glob", false);
-        const dir = stringField(input, "path", false);
-        summary = glob !== undefined ? `📂 listing \`${progressText(glob)}\`` : `📂 listing \`${dir === undefined || dir === "" ? "/" : progressText(dir)}\``;
-        return finish(await listFiles(source, dir, glob, opts), summary, opts);
-      }
+      case "list_files":
+        return finish(await listFiles(source, stringField(input, "path", false), stringField(input, "glob", false), opts), summary, opts);
       case "read_file": {
         const raw = stringField(input, "path", true)!;
         const start = lineField(input, "start_line");
         const end = lineField(input, "end_line");
-        const range = start !== undefined || end !== undefined ? ` L${start ?? 1}${end !== undefined ? `-L${end}` : ""}` : "";
-        summary = `📄 reading \`${progressText(raw)}\`${range}`;
         return finish(await readFile(source, toolPath(raw, source), start, end, opts), summary, opts);
       }
       case "search_code": {
@@ -248,7 +267,6 @@ export async function runTool(source: CodeSource, call: ToolCall, options: ToolR
         const regex = boolField(input, "regex");
         const pathGlob = stringField(input, "path_glob", false);
         const includeGenerated = boolField(input, "include_generated");
-        summary = `🔎 searching for \`${progressText(pattern)}\`${pathGlob ? ` in \`${progressText(pathGlob)}\`` : ""}`;
         return finish(await searchCode(source, pattern, regex, pathGlob, includeGenerated, opts), summary, opts);
       }
       default:
