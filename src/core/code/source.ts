@@ -26,8 +26,19 @@ export interface CodeSource {
   read(paths: readonly string[]): Promise<ReadonlyMap<string, FileContent>>;
 }
 
-/** A CodeSource over an in-memory snapshot: no I/O, answers at once. */
+const sources = new WeakMap<Snapshot, CodeSource>();
+
+/**
+ * The CodeSource over an in-memory snapshot: no I/O, answers at once. One per snapshot (memoised), so what
+ * the tools prepare per file (redacted text) is shared by every job that reads the same cached snapshot.
+ */
 export function snapshotSource(snapshot: Snapshot): CodeSource {
+  let source = sources.get(snapshot);
+  if (!source) sources.set(snapshot, (source = makeSnapshotSource(snapshot)));
+  return source;
+}
+
+function makeSnapshotSource(snapshot: Snapshot): CodeSource {
   let sorted: readonly string[] | undefined;
   return {
     owner: snapshot.owner,

@@ -120,12 +120,14 @@ const CONTEXT_LINES = 2;
 /** Per source: the prepared (redacted, stripped) text of files, and the repository's attributes. */
 interface SourceState {
   prepared: Map<string, string>;
+  /** skipReason by content (generated markers, minified), per path. */
+  skip: Map<string, string | null>;
   attributes?: Promise<RepoAttributes>;
 }
 const states = new WeakMap<CodeSource, SourceState>();
 function stateOf(source: CodeSource): SourceState {
   let state = states.get(source);
-  if (!state) states.set(source, (state = { prepared: new Map() }));
+  if (!state) states.set(source, (state = { prepared: new Map(), skip: new Map() }));
   return state;
 }
 
@@ -245,6 +247,13 @@ export function describeToolCall(call: Pick<ToolCall, "name" | "input">): string
     default:
       return `🛠️ \`${progressText(call.name, 30)}\``;
   }
+}
+
+function contentSkipReason(source: CodeSource, path: string, text: string, attributes: RepoAttributes): string | null {
+  const state = stateOf(source);
+  let reason = state.skip.get(path);
+  if (reason === undefined) state.skip.set(path, (reason = skipReason(path, text, attributes)));
+  return reason;
 }
 
 /** Runs one tool call. Never throws: bad input and failures come back as `isError` outcomes. */
@@ -398,8 +407,12 @@ async function readFile(source: CodeSource, path: string, start: number | undefi
   };
 }
 
-/** Finds match start offsets, one per line at most, in linear time (RE2) or by substring. */
-type LineFinder = (text: string, lineStarts: number[], limit: number) => number[];
+/** Finds matching lines (0-based, one per line at most), in linear time (RE2) or by substring. */
+interface LineFinder {
+  (text: string, lineStarts: number[], limit: number): number[];
+  /** Whether the text has any match (cheap: no line table). */
+  any(text: string): boolean;
+}
 
 function lineStartsOf(text: string): number[] {
   const starts = [0];
@@ -422,7 +435,7 @@ function compileFinder(pattern: string, regex: boolean): LineFinder {
   if (pattern === "") throw new ToolInputError("`pattern` is empty.");
   if (pattern.length > MAX_PATTERN_CHARS) throw new ToolInputError(`\`pattern\` is longer than ${MAX_PATTERN_CHARS} characters.`);
   if (!regex) {
-    return (text, starts, limit) => {
+    const literal = (text: string, starts: number[], limit: number) => {
       const lines: number[] = [];
       for (let at = text.indexOf(pattern); at >= 0 && lines.length < limit; ) {
         const line = lineOf(starts, at);
@@ -433,6 +446,7 @@ function compileFinder(pattern: string, regex: boolean): LineFinder {
       }
       return lines;
     };
+    return Object.assign(literal, { any: (text: string) => text.includes(pattern) });
   }
   let compiled: RE2JS;
   try {
@@ -441,7 +455,7 @@ function compileFinder(pattern: string, regex: boolean): LineFinder {
     const detail = error instanceof Error ? error.message : String(error);
     throw new ToolInputError(`Invalid regex (RE2 syntax: no backreferences or lookaround): ${progressText(detail, 160)}`);
   }
-  return (text, starts, limit) => {
+  const re2 = (text: string, starts: number[], limit: number) => {
     const lines: number[] = [];
     const matcher = compiled.matcher(text);
     let from = 0;
@@ -454,6 +468,7 @@ function compileFinder(pattern: string, regex: boolean): LineFinder {
     }
     return lines;
   };
+  return Object.assign(re2, { any: (text: string) => compiled.matcher(text).find() });
 }
 
 async function searchCode(
@@ -486,10 +501,15 @@ async function searchCode(
   for (const path of candidates) {
     const content = contents.get(path);
     if (content?.kind !== "text") continue;
-    if (!includeGenerated && skipReason(path, content.text, attributes) !== null) {
+    if (!includeGenerated && contentSkipReason(source, path, content.text, attributes) !== null) {
       skippedGenerated++;
       continue;
     }
+    // Matches are looked for in the prepared (redacted, stripped) text, so a secret cannot be probed by
+    // pattern. Preparing costs a pass of the redaction patterns, so a file is prepared only when it could
+    // match: its raw text matches, or preparing would change more than secrets (invisible characters, \r).
+    const state = stateOf(source);
+    if (!state.prepared.has(path) && !find.any(content.text) && stripInvisible(content.text) === content.text) continue;
     const text = preparedText(source, path, content.text);
     const remaining = opts.maxMatches - matches;
     if (remaining <= 0) {
