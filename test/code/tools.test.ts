@@ -15,7 +15,7 @@ import { buildTarball, defaultFakeRepo, FAKE_ANTHROPIC_KEY, FAKE_AWS_KEY, FAKE_S
 const RUNS = Number(process.env.FC_RUNS ?? 200);
 
 // Pinned: a change to the definitions must be deliberate (it costs every cached prompt). Update both together.
-const TOOLS_SHA256 = "PINNED";
+const TOOLS_SHA256 = "f04e3f94ffa07d553a9369d97dbb8168029b65ce41445fdb4d892775e8f7ff4c";
 
 let snapshot: Snapshot;
 let source: CodeSource;
@@ -198,6 +198,12 @@ describe("search_code", () => {
     expect(cut.text).toContain("[output cut at the tool output budget");
     expect(cut.text.match(/<file\b/g)?.length).toBe(cut.text.match(/<\/file>/g)?.length);
     expect(cut.text).toContain("</search-results>");
+  });
+
+  it("finds matches that only appear once invisible characters and CRLF are normalised", async () => {
+    const src = snapshotSource(snapshotFromFiles({ owner: "a", repo: "b", sha: FAKE_SHA }, [["z.ts", "const re\u200Btry = 1;\r\nfoo\r\n"]]));
+    expect((await runTool(src, { id: "1", name: "search_code", input: { pattern: "retry" } })).filesRead).toEqual(["z.ts"]);
+    expect((await runTool(src, { id: "2", name: "search_code", input: { pattern: "^foo$", regex: true } })).text).toContain("2:\tfoo");
   });
 
   it("makes progress text safe to post", async () => {
