@@ -123,3 +123,15 @@ describe("link parser (properties)", () => {
     for (const bad of ["", "L", "L0", "10", "L1-", "L1-L", "Lx", "L1-L2x", "readme"]) expect(parseLineFragment(bad)).toBeNull();
   });
 });
+
+describe("renderCodeFooterLines", () => {
+  it("names the commit, links the sources, and says what limited the answer", async () => {
+    const { renderCodeFooterLines } = await import("../../src/core/code/footer.js");
+    const lines = renderCodeFooterLines({ ref, sources: ["src/retry.ts", "docs/a b.md", "x`]).md"], toolRounds: 2, searchLimited: true, listingTruncated: false, sourceKind: "api", invalidLinks: 1, endedBy: "max_rounds" });
+    expect(lines[0]).toBe(
+      `Code at [\`0123456\`](https://github.com/acme/demo/tree/${SHA}) · 2 tool rounds · sources: [\`src/retry.ts\`](https://github.com/acme/demo/blob/${SHA}/src/retry.ts), [\`docs/a b.md\`](https://github.com/acme/demo/blob/${SHA}/docs/a%20b.md), [\`x]).md\`](https://github.com/acme/demo/blob/${SHA}/x%60%5D%29.md)`,
+    );
+    expect(lines[1]).toBe("Limits: the repository is over the snapshot size limit, so files were read through the API; search was limited; the tool-round limit was reached; 1 link could not be verified.");
+    expect(renderCodeFooterLines({ ref, sources: [], toolRounds: 0, searchLimited: false, listingTruncated: false, sourceKind: "snapshot", invalidLinks: 0 })).toHaveLength(1);
+  });
+});
