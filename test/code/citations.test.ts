@@ -135,3 +135,17 @@ describe("renderCodeFooterLines", () => {
     expect(renderCodeFooterLines({ ref, sources: [], toolRounds: 0, searchLimited: false, listingTruncated: false, sourceKind: "snapshot", invalidLinks: 0 })).toHaveLength(1);
   });
 });
+
+describe("sourceLineCounter", () => {
+  it("counts lines of cited files through a CodeSource and hides excluded ones", async () => {
+    const { sourceLineCounter } = await import("../../src/core/code/citations.js");
+    const { snapshotFromFiles } = await import("../../src/core/code/snapshot.js");
+    const { snapshotSource } = await import("../../src/core/code/source.js");
+    const source = snapshotSource(snapshotFromFiles(ref, [["a.ts", "1\n2\n3\n"], ["b.ts", "x"], ["secret/c.ts", "1\n"]]));
+    const answer = `${url(SHA, "a.ts", "#L3")} ${url(SHA, "b.ts")} ${url(SHA, "secret/c.ts")} ${url(SHA, "a.ts", "#L4")}`;
+    const count = await sourceLineCounter(source, answer, ref, (p) => p.startsWith("secret/"));
+    expect([count("a.ts"), count("b.ts"), count("secret/c.ts")]).toEqual([3, 1, null]);
+    const checked = checkCitations(answer, ref, count);
+    expect(checked.links.map((l) => l.status)).toEqual(["ok", "ok", "missing-file", "missing-lines"]);
+  });
+});

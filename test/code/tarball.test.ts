@@ -9,6 +9,7 @@ import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SNAPSHOT_CAPS, normaliseRepoPath, stripArchivePrefix, type SnapshotCaps } from "../../src/core/code/snapshot.js";
 import { fetchSnapshot, octokitTarballFetcher, TarballTooLargeError, unpackTarball } from "../../src/code/tarball.js";
+import { ThreadbotOctokit } from "../../src/github/octokit.js";
 import { buildTarball, defaultFakeRepo, FAKE_SHA, RETRY_TS, startFakeCodeServer, type FakeCodeRepo } from "./fakeRepo.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 200);
@@ -107,7 +108,7 @@ describe("unpackTarball", () => {
 
   it("unpacks every random entry name to a safe path or skips it (property)", async () => {
     const segment = fc.oneof(fc.constantFrom("..", ".", "", "a", "b.ts", "..x", "C:", "\\"), fc.stringMatching(/^[a-z0-9._-]{1,8}$/));
-    const name = fc.array(segment, { minLength: 1, maxLength: 5 }).map((parts) => parts.join(fc.sample(fc.constantFrom("/", "\\"), 1)[0]!));
+    const name = fc.tuple(fc.array(segment, { minLength: 1, maxLength: 5 }), fc.constantFrom("/", "\\")).map(([parts, sep]) => parts.join(sep));
     await fc.assert(
       fc.asyncProperty(fc.array(name, { minLength: 1, maxLength: 8 }), async (names) => {
         const repo: FakeCodeRepo = { ...defaultFakeRepo(), entries: names.map((n) => ({ path: `top/${n}`, content: "t\n", raw: true })) };
@@ -171,6 +172,14 @@ describe("fetchSnapshot through a real Octokit", () => {
     const snapshot = await fetchSnapshot(octokitTarballFetcher(octokit), ref);
     expect(snapshot.files.get("src/retry.ts")).toBe(RETRY_TS);
     expect(server.calls.map((c) => c.path)).toEqual([`/repos/acme/demo/tarball/${FAKE_SHA}`, `/codeload/acme/demo/legacy.tar.gz/${FAKE_SHA}`]);
+  });
+
+  it("works with the app's own Octokit (Probot's, throttled and retrying)", async () => {
+    const before = server.calls.length;
+    const octokit = new ThreadbotOctokit({ auth: { token: "ghs_faketoken" }, baseUrl: server.url });
+    const snapshot = await fetchSnapshot(octokitTarballFetcher(octokit), ref);
+    expect(snapshot.files.get("src/retry.ts")).toBe(RETRY_TS);
+    expect(server.calls.slice(before).map((c) => c.path)).toEqual([`/repos/acme/demo/tarball/${FAKE_SHA}`, `/codeload/acme/demo/legacy.tar.gz/${FAKE_SHA}`]);
   });
 
   it("works on GitHub Enterprise's /api/v3 layout", async () => {

@@ -228,3 +228,28 @@ export function citedPaths(text: string, ref: Pick<CodeRef, "host" | "owner" | "
   }
   return [...out];
 }
+
+/**
+ * A `lineCount` for checkCitations from any CodeSource: reads the paths the answer cites (one batch; the
+ * API source caches what the tools already read). Paths hidden by `isHidden` (config `exclude`) count as
+ * missing: the model cannot have seen them.
+ */
+export async function sourceLineCounter(
+  source: import("./source.js").CodeSource,
+  answer: string,
+  ref: Pick<CodeRef, "host" | "owner" | "repo">,
+  isHidden: (path: string) => boolean = () => false,
+): Promise<(path: string) => number | null> {
+  const paths = citedPaths(answer, ref).filter((p) => !isHidden(p));
+  const contents = paths.length > 0 ? await source.read(paths) : new Map();
+  const counts = new Map<string, number>();
+  for (const [path, content] of contents) {
+    if (content.kind !== "text") continue;
+    const text: string = content.text;
+    let lines = text === "" ? 0 : 1;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+    if (text.endsWith("\n")) lines--;
+    counts.set(path, lines);
+  }
+  return (path) => counts.get(path) ?? null;
+}
