@@ -145,7 +145,7 @@ export async function unpackTarball(
     for await (const entry of extract) {
       const { header } = entry;
       // tar-stream applies pax and GNU long-name headers itself (GitHub's tarballs open with a global one).
-      const kind: string = header.type ?? "file";
+      const kind: string = header.type ?? "unknown"; // unknown type flags (GNU sparse, volume headers...) are skipped
       if (kind === "directory") {
         entry.resume();
         continue;

@@ -56,6 +56,24 @@ describe("unpackTarball", () => {
     expect(snapshot.files.has("z.txt")).toBe(false);
   });
 
+  it("skips entries of unknown type (GNU sparse here) instead of storing them as files", async () => {
+    const pack = tar.pack();
+    pack.entry({ name: "top/sparse.txt" }, "hi\n");
+    pack.entry({ name: "top/ok.txt" }, "ok\n");
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
+    const raw = Buffer.concat(chunks);
+    raw[156] = "S".charCodeAt(0);
+    raw.fill(0x20, 148, 156);
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += raw[i]!;
+    raw.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "ascii");
+    const snapshot = await unpackTarball(Readable.from([gzipSync(raw)]), ref);
+    expect([...snapshot.files.keys()]).toEqual(["ok.txt"]);
+    expect(snapshot.skipped.special).toBe(1);
+  });
+
   it("rejects a corrupt download", async () => {
     await expect(unpackTarball(Readable.from([Buffer.from("not a gzip at all")]), ref)).rejects.toThrow();
     const notTar = gzipSync(Buffer.alloc(4096, 0x41));
