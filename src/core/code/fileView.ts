@@ -1,0 +1,122 @@
+// What of a repository file may reach the model, and how: invisible code points stripped and credentials
+// redacted with line numbers kept (citations point at real lines), file text escaped so it can neither
+// close the element that wraps it nor open one of ours, and which files count as generated or vendored.
+// Pure.
+import { generatedReason, globToRegExp, parseGitAttributes, type GitAttributes } from "../generated.js";
+import { escapeText } from "../request.js";
+import { stripInvisible } from "../sanitize.js";
+import { redactSecrets } from "../secrets.js";
+
+/** Element names the code tools wrap file text in. */
+export const CODE_TAGS = ["file", "search-results", "listing"] as const;
+const CODE_TAG_OPEN = new RegExp(`<(\\/?)(${CODE_TAGS.join("|")})`, "gi");
+
+/**
+ * The conversation's escaping (src/core/request.ts `escapeText`: comment, opening-post, …) plus the code
+ * tools' own element names, so a file can close neither kind of element.
+ */
+export function escapeUntrusted(text: string): string {
+  return escapeText(text).replace(CODE_TAG_OPEN, "&lt;$1$2");
+}
+
+/** Attribute values we set: `&`, `"`, `<`, `>` escaped. */
+export function escapeAttribute(value: string): string {
+  return value.replace(/[&"<>]/g, (ch) => ({ "&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;" })[ch]!);
+}
+
+/**
+ * The file's text as the model may see it: invisible and bidi code points removed, `\r\n` → `\n`,
+ * credentials redacted. Line count is kept: a redaction that spans lines (a private key block) is redone
+ * line by line, with the lines of a key block each replaced by a marker.
+ */
+export function prepareFileText(raw: string): string {
+  const stripped = stripInvisible(raw);
+  const redacted = redactSecrets(stripped);
+  if (countNewlines(redacted) === countNewlines(stripped)) return redacted;
+  let inKey = false;
+  return stripped
+    .split("\n")
+    .map((line) => {
+      if (inKey) {
+        if (KEY_END.test(line)) inKey = false;
+        return KEY_MARK;
+      }
+      if (KEY_BEGIN.test(line)) {
+        inKey = !KEY_END.test(line);
+        return KEY_MARK;
+      }
+      return redactSecrets(line);
+    })
+    .join("\n");
+}
+
+const KEY_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
+const KEY_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
+const KEY_MARK = "[REDACTED:private-key]";
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+/** Lines of a text as GitHub numbers them: a final newline does not start a line. */
+export function splitLines(text: string): string[] {
+  if (text === "") return [];
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+export interface RepoAttributes {
+  generated: GitAttributes;
+  /** true: `linguist-vendored`; false: `-linguist-vendored`; null: not mentioned. */
+  vendored(path: string): boolean | null;
+}
+
+/** `linguist-generated` (src/core/generated.ts) and `linguist-vendored` rules of a `.gitattributes`. */
+export function parseRepoAttributes(text: string | null): RepoAttributes {
+  const generated = parseGitAttributes(text);
+  const rules: { pattern: RegExp; value: boolean | null }[] = [];
+  for (const raw of (text ?? "").split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const [pattern, ...attrs] = line.split(/\s+/);
+    if (pattern === undefined || pattern.startsWith("!") || pattern.startsWith('"')) continue;
+    for (const attr of attrs) {
+      const value =
+        attr === "linguist-vendored" || attr === "linguist-vendored=true"
+          ? true
+          : attr === "-linguist-vendored" || attr === "linguist-vendored=false"
+            ? false
+            : attr === "!linguist-vendored"
+              ? null
+              : undefined;
+      if (value !== undefined) rules.push({ pattern: globToRegExp(pattern), value });
+    }
+  }
+  return {
+    generated,
+    vendored(path) {
+      for (let i = rules.length - 1; i >= 0; i--) if (rules[i]!.pattern.test(path)) return rules[i]!.value;
+      return null;
+    },
+  };
+}
+
+/**
+ * Why search skips a file by default (generated, vendored, minified), or null. The first lines are looked
+ * at for `@generated` / "DO NOT EDIT" markers and minified content, with the rules of src/core/generated.ts.
+ */
+export function skipReason(path: string, text: string | null, attributes: RepoAttributes): string | null {
+  const vendored = attributes.vendored(path);
+  if (vendored === true) return "vendored (.gitattributes)";
+  let head: string | null = null;
+  if (text !== null) {
+    const lines = text.slice(0, 16_384).split("\n", 20);
+    head = `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`;
+  }
+  const reason = generatedReason(path, head, attributes.generated);
+  if (reason === "build output or vendored" && vendored === false) return null;
+  return reason;
+}
