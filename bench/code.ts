@@ -12,7 +12,7 @@ import { CODE_SYSTEM_PROMPT, renderCodeRef } from "../src/core/code/citations.js
 import { snapshotSource } from "../src/core/code/source.js";
 import { appendRound, assistantBlocks, cacheReadShares, runToolLoop, withCodeTools, type ModelTurn } from "../src/core/code/toolLoop.js";
 import { CODE_TOOLS_JSON, runTool } from "../src/core/code/tools.js";
-import { estimateTokens } from "../src/core/tokens.js";
+import { estimateTokens } from "../src/core/budget/tokens.js";
 import { unpackTarball } from "../src/code/tarball.js";
 import { buildTarball, type FakeCodeEntry } from "../test/code/fakeRepo.js";
 import { gc, median, quantile, round, type BenchResult, type Row } from "./lib.js";

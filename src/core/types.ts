@@ -69,6 +69,8 @@ export interface ContextBlock {
   answered: string[];
   /** Model id to use for this thread, or null for the configured default. */
   model: string | null;
+  /** The commit the latest answer read the repository's code at (code tools), or null. */
+  code_ref: string | null;
   /** Token usage accumulated over the thread. */
   usage: Usage;
 }
@@ -91,6 +93,7 @@ export function emptyContextBlock(): ContextBlock {
     since: null,
     answered: [],
     model: null,
+    code_ref: null,
     usage: { ...EMPTY_USAGE },
   };
 }

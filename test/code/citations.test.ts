@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkCitations, citedPaths, CODE_SYSTEM_PROMPT, findPermalinks, parseLineFragment, renderCodeRef, type CodeRef } from "../../src/core/code/citations.js";
 import { CODE_TOOLS_JSON } from "../../src/core/code/tools.js";
-import { estimateTokens } from "../../src/core/tokens.js";
+import { estimateTokens } from "../../src/core/budget/tokens.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 200);
 const SHA = "0123456789abcdef0123456789abcdef01234567";

@@ -5,7 +5,7 @@ import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resource
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
-import { validateRequest } from "../../src/core/request.js";
+import { validateRequest } from "../../src/core/request/request.js";
 import { CODE_SYSTEM_PROMPT } from "../../src/core/code/citations.js";
 import { snapshotSource, type CodeSource } from "../../src/core/code/source.js";
 import {

@@ -46,6 +46,7 @@ const contextBlock: fc.Arbitrary<ContextBlock> = fc.record({
   model: fc.option(fc.oneof(anyString, fc.constantFrom("claude-sonnet-4-5", "claude-opus-4-1@x", "True", "NULL", "y")), {
     nil: null,
   }),
+  code_ref: fc.option(fc.stringMatching(/^[0-9a-f]{7,64}$/), { nil: null }),
   usage: fc.record({
     input: fc.maxSafeNat(),
     cache_read: fc.maxSafeNat(),

@@ -18,6 +18,7 @@ const sample: ContextBlock = {
   since: "123456",
   answered: ["111", "222"],
   model: "claude-sonnet-4-5",
+  code_ref: null,
   usage: { input: 10, cache_read: 0, cache_write: 5, output: 7 },
 };
 
@@ -149,6 +150,19 @@ describe("parseContextBlock", () => {
         answered: ["111", "222", "333"],
       }),
     );
+  });
+
+  it("reads and writes code_ref, the commit an answer read, and refuses what is not a commit id", () => {
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    const rendered = renderContextBlock({ ...sample, code_ref: sha });
+    expect(rendered).toContain(`code_ref: "${sha}"`);
+    expect(parseContextBlock(rendered)).toEqual({ ok: true, block: { ...sample, code_ref: sha } });
+    expect(renderContextBlock(sample)).not.toContain("code_ref");
+    const typed = rendered.replace(`"${sha}"`, "abc1234");
+    expect(parseContextBlock(typed)).toEqual({ ok: true, block: { ...sample, code_ref: "abc1234" } });
+    const bad = parseContextBlock(rendered.replace(`"${sha}"`, '"main; rm -rf"'));
+    expect(bad.ok).toBe(false);
+    expect(bad.ok ? "" : bad.error).toMatch(/^code_ref must be a commit id/);
   });
 
   it("treats empty values as defaults", () => {

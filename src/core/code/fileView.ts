@@ -2,10 +2,10 @@
 // redacted with line numbers kept (citations point at real lines), file text escaped so it can neither
 // close the element that wraps it nor open one of ours, and which files count as generated or vendored.
 // Pure.
-import { generatedReason, globToRegExp, parseGitAttributes, type GitAttributes } from "../generated.js";
-import { escapeText } from "../request.js";
-import { stripInvisible } from "../sanitize.js";
-import { redactSecrets } from "../secrets.js";
+import { generatedReason, globToRegExp, parseGitAttributes, type GitAttributes } from "../pullRequest/generated.js";
+import { escapeText } from "../request/request.js";
+import { stripInvisible } from "../sanitize/index.js";
+import { redactSecrets } from "../redact/secrets.js";
 
 /** Element names the code tools wrap file text in. */
 export const CODE_TAGS = ["file", "search-results", "listing"] as const;

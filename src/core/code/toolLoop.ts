@@ -18,7 +18,7 @@ import type {
   ToolResultBlockParam,
   ToolUseBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
-import { BLOCK_OVERHEAD, estimateTokens, MESSAGE_OVERHEAD, REQUEST_OVERHEAD } from "../tokens.js";
+import { BLOCK_OVERHEAD, estimateTokens, MESSAGE_OVERHEAD, REQUEST_OVERHEAD } from "../budget/tokens.js";
 import type { Usage } from "../types.js";
 import { CODE_SYSTEM_PROMPT, renderCodeRef, type CodeRef } from "./citations.js";
 import type { CodeSource } from "./source.js";

@@ -3,9 +3,9 @@
 // does no I/O; the API source's reads are the only I/O and happen behind the interface.
 import picomatch from "picomatch";
 import { RE2JS } from "re2js";
-import { redactSecrets } from "../secrets.js";
-import { stripInvisible } from "../sanitize.js";
-import { estimateTokens } from "../tokens.js";
+import { redactSecrets } from "../redact/secrets.js";
+import { stripInvisible } from "../sanitize/index.js";
+import { estimateTokens } from "../budget/tokens.js";
 import { escapeAttribute, escapeUntrusted, parseRepoAttributes, prepareFileText, skipReason, splitLines, type RepoAttributes } from "./fileView.js";
 import { normaliseRepoPath } from "./snapshot.js";
 import type { CodeSource, FileContent } from "./source.js";

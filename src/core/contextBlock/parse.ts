@@ -53,6 +53,7 @@ function parseUnchecked(raw: string): ParseResult {
       since: readId(doc, data.get("since"), ["since"]),
       answered: readAnswered(doc, data.get("answered")),
       model: readModel(data.get("model")),
+      code_ref: readCommit(data.get("code_ref")),
       usage: readUsage(data.get("usage")) ?? empty.usage,
     };
     return { ok: true, block };
@@ -77,6 +78,17 @@ function readText(data: Map<unknown, unknown>, key: "instructions" | "summary"):
 function readModel(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") throw new FieldError("model must be a model id or null");
+  return value;
+}
+
+const COMMIT = /^[0-9a-f]{7,64}$/;
+
+/** A commit id (hex, abbreviated or full; SHA-256 repositories have 64 digits). */
+function readCommit(value: unknown): string | null {
+  if (value === undefined || value === null || value === "") return null;
+  if (typeof value !== "string" || !COMMIT.test(value)) {
+    throw new FieldError(`code_ref must be a commit id (7 to 64 hex digits) or null (found ${describe(value)})`);
+  }
   return value;
 }
 

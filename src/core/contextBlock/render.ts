@@ -14,6 +14,8 @@ export function renderContextBlock(block: ContextBlock): string {
     `since: ${renderId(block.since)}`,
     `answered: [${block.answered.map(quote).join(", ")}]`,
     `model: ${block.model === null ? "null" : renderWord(block.model)}`,
+    // Written only once an answer has read code, so blocks of threads without code stay as they were.
+    ...(block.code_ref === null ? [] : [`code_ref: ${quote(block.code_ref)}`]),
     `usage: { input: ${u.input}, cache_read: ${u.cache_read}, cache_write: ${u.cache_write}, output: ${u.output} }`,
     "-->",
   ].join("\n");
