@@ -160,7 +160,10 @@ describe("buildConversation", () => {
     expect(isBotComment(comment("threadbot", "User"), { login: "threadbot" })).toBe(false);
     expect(isBotComment(comment("threadbot2", "Bot"), { login: "threadbot" })).toBe(false);
     expect(isBotComment({ ...comment("x", "Bot"), author: null }, { login: "threadbot" })).toBe(false);
-    expect(["OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "NONE"].map((a) => isMaintainer(a as never))).toEqual([true, true, true, false, false]);
+    // The association alone makes no maintainer (the repository's owner aside): write access does.
+    const person = { login: "pat", type: "User" };
+    expect(["OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "NONE"].map((a) => isMaintainer(person, a as never, new Map()))).toEqual([true, false, false, false, false]);
+    expect(isMaintainer(person, "CONTRIBUTOR", new Map([["pat", "write"]]))).toBe(true);
 
     const b = new ThreadBuilder();
     const t1 = b.mention("q");
