@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { graphql as baseGraphql } from "@octokit/graphql";
 import { ProbotOctokit } from "probot";
 import { parse as parseYaml } from "yaml";
-import { askClaude } from "../claude/ask.js";
+import { askClaude, redactRequest } from "../claude/ask.js";
 import { ClaudeClient } from "../claude/client.js";
 import { buildConversation } from "../core/conversation/conversation.js";
 import { retryTarget } from "../core/decision/plan.js";
@@ -244,7 +244,7 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
           context: prepared.conversation.context,
           turns: prepared.conversation.turns,
           estimatedInputTokens: estimateRequestTokens(prepared.request),
-          request: prepared.request,
+          request: redactRequest(prepared.request),
           ...(answer ? { answer } : {}),
         },
         null,
@@ -265,7 +265,7 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
     ...conv.turns.map(describeTurn),
     "",
     "request (POST /v1/messages, streamed):",
-    JSON.stringify(prepared.request, null, 2),
+    JSON.stringify(redactRequest(prepared.request), null, 2),
   ];
   if (answer) {
     lines.push("", `answer (${answer.model}; not posted):`, "", answer.text, "");

@@ -59,6 +59,16 @@ export type JobOutcome =
   | GateOutcome
   | CommandOutcome;
 
+const SKIPPED: Record<Extract<JobPlan, { kind: "skip" }>["reason"], string> = {
+  "trigger-gone": "the trigger comment is gone or hidden; nothing to answer",
+  "already-answered": "this mention was already answered",
+  "no-longer-mentions": "the trigger comment no longer mentions the bot",
+  self: "this app's own comment; not answering",
+  "from-a-bot": "a bot's mention; not answering",
+  "bot-loop": "an allowed bot's mention after several answers to bots in a row; waiting for a person",
+  echo: "the mention is the bot's own text copied back; not answering",
+};
+
 /** The decision's rounds: each `confirm` reads the permissions it names, all at once (bounded). */
 const MAX_PLAN_ROUNDS = 4;
 
@@ -106,7 +116,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const plan = await decide(read, job, bot, phrase, config.access, permissions);
   switch (plan.kind) {
     case "skip":
-      log.info({ reason: plan.reason }, "nothing to answer");
+      log.info({ reason: plan.reason }, SKIPPED[plan.reason]);
       if (plan.notice !== null) {
         const conversation = buildConversation(thread, { bot, phrase, triggerCommentId: job.trigger.id, permissions: permissions.known });
         await finalCommentSink(clients.rest, job).finish(commandReply(plan.notice, { ...conversation.context, answered: [conversation.trigger.id] }));
