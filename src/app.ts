@@ -9,6 +9,7 @@ import { registerPullRequestIntake } from "./intake/pullRequest.js";
 import { errorKind, Metrics } from "./observe/metrics.js";
 import { createQueue } from "./queue/index.js";
 import type { JobQueue, ThreadJob } from "./queue/types.js";
+import { createRefusalMemory } from "./worker/access.js";
 import { answerJob } from "./worker/answer.js";
 import { notifyFailure } from "./reply/failureNotice.js";
 import { createSpendLedger } from "./worker/spend/ledger.js";
@@ -52,6 +53,8 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
     : null;
   registerSecrets([settings.anthropicApiKey]);
   const spend = createSpendLedger(settings.redisUrl);
+  // Who was refused where, so a flood of outsider mentions costs no thread reads (src/worker/access.ts).
+  const refusals = createRefusalMemory();
 
   const metrics = new Metrics(queue);
 
@@ -78,6 +81,7 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
           log,
           metrics,
           spend,
+          refusals,
           clients: async (installationId) => installationClients(await probot.auth(installationId)),
         });
         metrics.outcome(outcome);

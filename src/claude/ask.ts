@@ -27,7 +27,7 @@ export function redactRequest(params: MessageCreateParamsNonStreaming, known: re
 export async function askClaude(
   claude: ClaudeClient,
   params: MessageCreateParamsNonStreaming,
-  options: { policy: RetryPolicy; log: Pick<Logger, "warn">; onText?: (textSoFar: string) => void },
+  options: { policy: RetryPolicy; log: Pick<Logger, "warn"> | { warn(fields: object, message: string): void }; onText?: (textSoFar: string) => void },
 ): Promise<ClaudeAnswer> {
   const request = redactRequest(params);
   return withRetries((signal) => claude.ask(request, options.onText, signal), options.policy, {

@@ -4,7 +4,13 @@ import { readFile, writeFile } from "node:fs/promises";
 import { graphql as baseGraphql } from "@octokit/graphql";
 import { ProbotOctokit } from "probot";
 import { parse as parseYaml } from "yaml";
+import { askClaude, redactRequest } from "../claude/ask.js";
 import { ClaudeClient } from "../claude/client.js";
+import { buildConversation } from "../core/conversation/conversation.js";
+import { retryTarget } from "../core/decision/plan.js";
+import type { KnownPermissions, PermissionResult } from "../core/conversation/identity.js";
+import { blockAuthorsToConfirm } from "../core/conversation/conversation.js";
+import { normalizeLogin } from "../core/conversation/identity.js";
 import { answeredTriggerIds } from "../core/conversation/answered.js";
 import { isBotComment } from "../core/conversation/identity.js";
 import { estimateRequestTokens } from "../core/budget/fold.js";
@@ -19,7 +25,7 @@ import { defaultRepoConfig, loadRepoConfig, validateRepoConfig, type LoadedRepoC
 import type { InstallationClients } from "../github/clients.js";
 import { readIssueThread, ThreadNotFoundError } from "../github/threadQuery.js";
 import type { ThreadJob } from "../queue/types.js";
-import { retryTarget } from "../worker/commands.js";
+import { permissionReader } from "../github/permissions.js";
 import { prepareRequest, type SummaryAnswer } from "../worker/prepare.js";
 import { readThread, type ThreadRead } from "../worker/readThread.js";
 import { guessBot, parseThreadFile, pickTrigger, toThreadFile } from "./threadFile.js";
@@ -53,6 +59,8 @@ interface Loaded {
   bot: BotIdentity;
   pullRequest: PullRequestData | undefined;
   repoConfig: LoadedRepoConfig;
+  /** Reads collaborator permissions (live); undefined for a thread file. */
+  readPermissions?: (logins: readonly string[]) => Promise<KnownPermissions>;
 }
 
 export function parseRef(ref: string): { owner: string; repo: string; number: number } {
@@ -106,7 +114,9 @@ async function load(options: InspectOptions, settings: Settings, io: CliIo): Pro
     const thread = await readIssueThread(clients.graphql, ref);
     read = thread.kind === "pull_request" ? await readThread(clients, readJob(ref, "pull_request"), settings.triggerPhrase) : { thread };
   }
-  return { thread: read.thread, bot: guessBot(read.thread, options.bot ?? settings.botLogin), pullRequest: read.pullRequest, repoConfig: await configRead };
+  const permissions = permissionReader(rest, ref);
+  const readPermissions = async (logins: readonly string[]) => (await permissions.read(logins), permissions.known);
+  return { thread: read.thread, bot: guessBot(read.thread, options.bot ?? settings.botLogin), pullRequest: read.pullRequest, repoConfig: await configRead, readPermissions };
 }
 
 /** The review thread of comment `id`: its top-level comment, or a reply (whose top-level comment REST names). */
@@ -159,9 +169,23 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
   const notes: string[] = [];
   if (answeredTriggerIds(thread, bot).has(trigger.id)) notes.push(`comment ${trigger.id} is already answered: the bot would not answer it again`);
 
+  // The worker's decision needs permissions (whose blocks count, whom `retry` may answer): read live, or
+  // for a thread file taken from the associations, which the worker never does.
+  const known = new Map<string, PermissionResult>();
+  const confirm = async (logins: readonly string[]) => {
+    if (loaded.readPermissions) for (const [login, p] of await loaded.readPermissions(logins)) known.set(login, p);
+    else for (const login of logins) known.set(normalizeLogin(login), assumedPermission(thread, login));
+  };
+  if (!loaded.readPermissions) notes.push("offline: people's permissions are assumed from their associations (the bot confirms them with GitHub)");
   let triggerId = trigger.id;
   if (command.name === "retry") {
-    triggerId = retryTarget(thread, bot, phrase, trigger.id) ?? trigger.id;
+    const decision = { thread, bot, phrase, access: config.access, permissions: known };
+    let retry = retryTarget(decision, trigger);
+    for (let round = 0; retry.confirm.length > 0 && round < 4; round++) {
+      await confirm(retry.confirm);
+      retry = retryTarget(decision, trigger);
+    }
+    triggerId = retry.target ?? trigger.id;
     notes.push(triggerId === trigger.id ? "`retry` with no unanswered mention before it: answered as a question" : `\`retry\` answers comment ${triggerId} again`);
   } else if (command.name !== null) {
     const message = `comment ${trigger.id} is the command \`${command.name}\`: the bot answers it without asking Claude`;
@@ -170,7 +194,12 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
     return 0;
   }
 
+  await confirm(blockAuthorsToConfirm(thread, { bot, triggerCommentId: triggerId, permissions: known }));
+  const conversation = buildConversation(thread, { bot, phrase, triggerCommentId: triggerId, permissions: known });
+
   const claude = options.ask ? claudeClient(settings) : null;
+  // The worker's path to Claude: the same redaction, the same retry loop (the SDK's own retries off).
+  const ask = { policy: settings.claudeRetry, log: { warn: (_fields: object, message: string) => io.err(`warning: ${message}`) } };
   const summaryCalls: SummaryAnswer[] = [];
   const prepared = await prepareRequest({
     thread,
@@ -180,9 +209,10 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
     settings,
     config,
     pullRequest: loaded.pullRequest,
+    conversation,
     summarize: async (request) => {
       if (claude) {
-        const answer = await claude.ask(request);
+        const answer = await askClaude(claude, request, ask);
         summaryCalls.push(answer);
         return answer;
       }
@@ -194,7 +224,7 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
 
   let answer: { text: string; model: string; usage: Usage; costUsd: number | null } | null = null;
   if (claude) {
-    const reply = await claude.ask(prepared.request);
+    const reply = await askClaude(claude, prepared.request, ask);
     const calls = [...summaryCalls, reply];
     const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), EMPTY_USAGE);
     answer = { text: reply.text, model: reply.model, usage, costUsd: totalCostUsd(calls, cacheWriteMultiplier(config.cache_ttl)) };
@@ -214,7 +244,7 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
           context: prepared.conversation.context,
           turns: prepared.conversation.turns,
           estimatedInputTokens: estimateRequestTokens(prepared.request),
-          request: prepared.request,
+          request: redactRequest(prepared.request),
           ...(answer ? { answer } : {}),
         },
         null,
@@ -235,7 +265,7 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
     ...conv.turns.map(describeTurn),
     "",
     "request (POST /v1/messages, streamed):",
-    JSON.stringify(prepared.request, null, 2),
+    JSON.stringify(redactRequest(prepared.request), null, 2),
   ];
   if (answer) {
     lines.push("", `answer (${answer.model}; not posted):`, "", answer.text, "");
@@ -248,7 +278,14 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
 
 function claudeClient(settings: Settings): ClaudeClient {
   if (!settings.anthropicApiKey) throw new UsageError("--ask needs ANTHROPIC_API_KEY");
-  return new ClaudeClient({ apiKey: settings.anthropicApiKey, baseURL: settings.anthropicBaseUrl });
+  return new ClaudeClient({ apiKey: settings.anthropicApiKey, baseURL: settings.anthropicBaseUrl, maxRetries: 0 });
+}
+
+/** Offline only: what a thread file's association suggests (the worker asks GitHub instead). */
+function assumedPermission(thread: Thread, login: string): PermissionResult {
+  const wanted = normalizeLogin(login);
+  const c = [thread.opening, ...thread.comments].find((x) => x.author && normalizeLogin(x.author.login) === wanted);
+  return c && ["OWNER", "MEMBER", "COLLABORATOR"].includes(c.association) ? "write" : "none";
 }
 
 function summary(thread: Thread) {

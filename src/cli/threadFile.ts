@@ -17,6 +17,7 @@ const CommentSchema = z.object({
   author: AuthorSchema,
   association: z.enum(ASSOCIATIONS).default("NONE"),
   body: z.string(),
+  composed: z.string().optional(),
   createdAt: z.string().min(1),
   lastEditedAt: z.string().nullable().default(null),
   isMinimized: z.boolean().default(false),

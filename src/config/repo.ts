@@ -4,9 +4,13 @@
 // footer names the key and the problem. Defaults come from the operator's environment (src/config/env.ts).
 import type { ProbotOctokit } from "probot";
 import { z } from "zod";
+import type { AccessPolicy } from "../core/decision/access.js";
 import type { Settings } from "./env.js";
 
 export const REPO_CONFIG_PATH = ".github/claude.yml";
+
+/** Answers to allowed bots in a row before the bot waits for a person (two bots must not talk forever). */
+export const DEFAULT_BOT_ANSWERS_IN_A_ROW = 3;
 
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;
 
@@ -43,8 +47,9 @@ export const RepoConfigFileSchema = z.strictObject(
         allow: z.enum(["write", "triage", "everyone"], { error: 'must be "write", "triage" or "everyone"' }),
         bots: z.array(z.string({ error: "must be a list of bot logins" }).trim().min(1), { error: "must be a list of bot logins" }),
         notice: z.boolean({ error: "must be true or false" }),
+        bot_answers_in_a_row: int(1, 100),
       },
-      "`allow`, `bots`, `notice`",
+      "`allow`, `bots`, `notice`, `bot_answers_in_a_row`",
     ),
     history: mapping({ input_token_budget: int(2_000, 1_000_000), keep_recent_turns: int(1, 100) }, "`input_token_budget`, `keep_recent_turns`"),
     pull_requests: mapping({ diff_budget_chars: int(0, 1_000_000) }, "`diff_budget_chars`"),
@@ -78,8 +83,8 @@ export interface RepoConfig {
   models: { default: string; allowed: string[] };
   max_output_tokens: number;
   instructions: string;
-  /** Who may call the bot. Enforced by the permission check (issue 5). */
-  access: { allow: "write" | "triage" | "everyone"; bots: string[]; notice: boolean };
+  /** Who may call the bot (src/core/decision/access.ts). */
+  access: AccessPolicy;
   history: { input_token_budget: number; keep_recent_turns: number };
   pull_requests: { diff_budget_chars: number };
   cache_ttl: "5m" | "1h";
@@ -114,7 +119,12 @@ function resolve(file: RepoConfigFile, settings: Settings): RepoConfig {
     models: { default: model, allowed: allowed.includes(model) ? allowed : [model, ...allowed] },
     max_output_tokens: file.max_output_tokens ?? settings.maxOutputTokens,
     instructions: file.instructions ?? "",
-    access: { allow: file.access?.allow ?? "write", bots: file.access?.bots ?? [], notice: file.access?.notice ?? true },
+    access: {
+      allow: file.access?.allow ?? "write",
+      bots: file.access?.bots ?? [],
+      notice: file.access?.notice ?? true,
+      bot_answers_in_a_row: file.access?.bot_answers_in_a_row ?? DEFAULT_BOT_ANSWERS_IN_A_ROW,
+    },
     history: {
       input_token_budget: file.history?.input_token_budget ?? settings.inputTokenBudget,
       keep_recent_turns: file.history?.keep_recent_turns ?? DEFAULT_KEEP_RECENT_TURNS,

@@ -20,8 +20,17 @@ export {
   type Turn,
   type UserTurnComment,
 } from "./conversation/conversation.js";
-export { isBotComment, isMaintainer } from "./conversation/identity.js";
-export { defuseMentions, echoesBotText } from "./trigger/loops.js";
+export { isBotComment, isMaintainer, maintainerStatus, normalizeLogin, type KnownPermissions, type Permission, type PermissionResult } from "./conversation/identity.js";
+export { defuseMentions } from "./trigger/loops.js";
+export {
+  echoesBotText,
+  planJob,
+  resolveModel,
+  retryTarget,
+  type AccessPolicy,
+  type JobPlan,
+  type PlanInput,
+} from "./decision/index.js";
 export { markdownComplexity, MarkdownTooComplexError, MARKDOWN_LIMITS, parseMarkdown } from "./markdown/markdown.js";
 export { estimateCostUsd } from "./budget/pricing.js";
 export { SYSTEM_PROMPT } from "./request/prompt.js";

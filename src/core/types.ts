@@ -26,6 +26,12 @@ export interface ThreadComment {
   author: Author | null;
   association: AuthorAssociation;
   body: string;
+  /**
+   * Text the app composed from other comments and the diff to show beside this comment (a review's line
+   * comments with their file paths): shown to Claude, never read for state or mentions, since its author
+   * did not write it here.
+   */
+  composed?: string;
   /** ISO-8601 creation time. */
   createdAt: string;
   /** ISO-8601 time of the last edit, or null if never edited. */

@@ -152,7 +152,10 @@ export function openingOf(pr: GqlPullRequestHead): ThreadComment {
  */
 export function reviewAsComment(review: GqlReview, mentions: (body: string) => boolean): ThreadComment {
   const state = review.state.toLowerCase().replace(/_/g, " ");
-  let body = `_Review (${state})_\n\n${review.body}`;
+  const body = `_Review (${state})_\n\n${review.body}`;
+  // The line comments (their paths are the pull request author's text) are composed by the app: shown to
+  // Claude beside the review, never read as the reviewer's own text (a block there is not theirs).
+  let composed = "";
   if (mentions(review.body) && review.comments.totalCount > 0) {
     const parts = ["", "---", "_Line comments of this review:_"];
     for (const c of review.comments.nodes) {
@@ -166,9 +169,9 @@ export function reviewAsComment(review: GqlReview, mentions: (body: string) => b
     }
     const more = review.comments.totalCount - review.comments.nodes.length;
     if (more > 0) parts.push("", `_… and ${more} more line comments._`);
-    body += parts.join("\n");
+    composed = parts.join("\n");
   }
-  return { ...toThreadComment(review), body, createdAt: review.submittedAt ?? review.createdAt };
+  return { ...toThreadComment(review), body, ...(composed ? { composed } : {}), createdAt: review.submittedAt ?? review.createdAt };
 }
 
 export interface PullRequestConversation {

@@ -1,29 +1,35 @@
-// The worker: answers one mention. All GitHub reads in one round trip beside the 👀 reaction, then the
-// pure core, then Claude, then one write.
+// The worker: the I/O shell around the decision (src/core/decision/plan.ts). The permission of the trigger's
+// author and the repository config are read first, beside the thread read when the author is likely
+// admitted (so a maintainer waits for one round trip before the model); a refused outsider's mention is
+// settled from those two reads alone. Then the pure decision, then Claude, then one write.
 import type { Logger } from "pino";
 import { ClaudeClient, type ClaudeAnswer } from "../claude/client.js";
-import { answeredTriggerIds } from "../core/conversation/answered.js";
 import { buildConversation } from "../core/conversation/conversation.js";
+import { normalizeLogin } from "../core/conversation/identity.js";
+import { likelyAdmitted, needsPermission } from "../core/decision/access.js";
+import { planJob, type JobPlan } from "../core/decision/plan.js";
 import { addUsage, composeReply } from "../core/reply/compose.js";
-import { detectTrigger, parseCommand } from "../core/trigger/trigger.js";
-import { EMPTY_USAGE, type BotIdentity, type ContextBlock, type Thread, type ThreadComment } from "../core/types.js";
+import { EMPTY_USAGE, type BotIdentity, type ContextBlock } from "../core/types.js";
 import { cacheWriteMultiplier, totalCostUsd } from "../core/budget/pricing.js";
 import type { Settings } from "../config/env.js";
 import { loadRepoConfig, triggerPhraseWarning } from "../config/repo.js";
 import type { InstallationClients } from "../github/clients.js";
+import { permissionReader, type PermissionReader } from "../github/permissions.js";
 import { addEyesReaction } from "../github/writes.js";
 import type { WorkerMetrics } from "../observe/metrics.js";
-import { runCommand, type CommandOutcome } from "./commands.js";
-import { allowedByAssociation, startPermissionCheck } from "./access.js";
+import { commandReply, runCommand, type CommandOutcome } from "./commands.js";
+import type { RefusalMemory } from "./access.js";
 import { askClaude } from "../claude/ask.js";
 import { answerFailureNotice, markNotified } from "../reply/failureNotice.js";
-import { admit, type GateOutcome } from "./admission.js";
+import { gateFromPayload, type GateOutcome } from "./admission.js";
 import { MemorySpendLedger, overBudget, type SpendLedger } from "./spend/ledger.js";
 import { safeSink } from "../reply/safeSink.js";
+import { finalCommentSink } from "../reply/finalSink.js";
 import { defuseMentions } from "../core/trigger/loops.js";
 import { prepareRequest } from "./prepare.js";
-import { readThread } from "./readThread.js";
+import { readThread, type ThreadRead } from "./readThread.js";
 import { createReplySink } from "../reply/progressSink.js";
+import { findPlaceholder } from "../reply/progressSink.js";
 import type { ThreadJob } from "../queue/types.js";
 
 export interface WorkerDeps {
@@ -37,6 +43,8 @@ export interface WorkerDeps {
   metrics?: WorkerMetrics;
   /** The daily-budget ledger (Redis when REDIS_URL is set); in memory by default. */
   spend?: SpendLedger;
+  /** Who was already refused in which thread (a cache of the notices in the threads); none by default. */
+  refusals?: RefusalMemory;
 }
 
 const memoryLedger = new MemorySpendLedger();
@@ -51,50 +59,78 @@ export type JobOutcome =
   | GateOutcome
   | CommandOutcome;
 
-function findTrigger(thread: Thread, id: string): ThreadComment | undefined {
-  return id === "opening" ? thread.opening : thread.comments.find((c) => c.id === id);
+const SKIPPED: Record<Extract<JobPlan, { kind: "skip" }>["reason"], string> = {
+  "trigger-gone": "the trigger comment is gone or hidden; nothing to answer",
+  "already-answered": "this mention was already answered",
+  "no-longer-mentions": "the trigger comment no longer mentions the bot",
+  self: "this app's own comment; not answering",
+  "from-a-bot": "a bot's mention; not answering",
+  "bot-loop": "an allowed bot's mention after several answers to bots in a row; waiting for a person",
+  echo: "the mention is the bot's own text copied back; not answering",
+};
+
+/** The decision's rounds: each `confirm` reads the permissions it names, all at once (bounded). */
+const MAX_PLAN_ROUNDS = 4;
+
+async function decide(read: ThreadRead, job: ThreadJob, bot: BotIdentity, phrase: string, access: Parameters<typeof planJob>[0]["access"], permissions: PermissionReader): Promise<Exclude<JobPlan, { kind: "confirm" }>> {
+  for (let round = 0; ; round++) {
+    const plan = planJob({ thread: read.thread, trigger: job.trigger, unverified: job.unverified, bot, phrase, access, permissions: permissions.known });
+    if (plan.kind !== "confirm") return plan;
+    if (round >= MAX_PLAN_ROUNDS) throw new Error(`the decision kept asking for permissions (${plan.logins.length} more)`);
+    await permissions.read(plan.logins);
+  }
 }
 
 export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOutcome> {
   const started = (deps.now ?? Date.now)();
   const log = deps.log.child({ thread: job.threadKey, delivery: job.deliveryId, trigger: job.trigger.id });
   const [clients, bot] = await Promise.all([deps.clients(job.installationId), deps.bot()]);
+  const phrase = deps.settings.triggerPhrase;
 
-  // The reaction is a write (throttled); the read goes beside it on the GraphQL client. 👀 at once only for
-  // those the webhook already shows as maintainers; anyone else gets it once admitted (src/worker/admission.ts).
+  // The reaction is a write (throttled): it goes once the author is admitted, beside the thread read.
   const react = () =>
     addEyesReaction(clients.rest, job).catch((error: unknown) => {
       log.warn({ err: error }, "could not add the 👀 reaction");
     });
-  const reactedEarly = allowedByAssociation(job) && !job.unverified;
-  const reaction = reactedEarly ? react() : undefined;
-  // The repository config and (for non-maintainers) the author's permission are read beside the thread.
-  const [{ thread, pullRequest }, repoConfig, permission] = await Promise.all([
-    readThread(clients, job, deps.settings.triggerPhrase),
+
+  // One permission request per login per job. The trigger author's goes first, with the config read; the
+  // thread read joins them at once only when the association suggests the author will be admitted.
+  const permissions = permissionReader(clients.rest, job);
+  const early = likelyAdmitted(job.trigger) ? readThread(clients, job, phrase) : null;
+  early?.catch(() => undefined); // awaited below unless the job ends first
+  const [repoConfig] = await Promise.all([
     loadRepoConfig(clients.rest, job, deps.settings),
-    startPermissionCheck(clients.rest, job),
+    needsPermission(job.trigger) ? permissions.read([job.trigger.author]) : undefined,
   ]);
-  await reaction;
   const config = repoConfig.config;
   if (repoConfig.warnings.length > 0) deps.metrics?.error(repoConfig.readError ? "config_unreadable" : "config_invalid");
 
-  const trigger = findTrigger(thread, job.trigger.id);
-  if (!trigger || trigger.isMinimized) {
-    log.info("the trigger comment is gone or hidden; nothing to answer");
-    return "trigger-gone";
+  const gate = await gateFromPayload({ job, bot, access: config.access, permissions: permissions.known, refusals: deps.refusals, octokit: clients.rest, log });
+  if (gate !== "admitted" && gate !== "read") return gate;
+  const reactedEarly = gate === "admitted" && !job.unverified;
+  const reaction = reactedEarly ? react() : undefined;
+  const read = await (early ?? readThread(clients, job, phrase));
+  await reaction;
+  const { thread, pullRequest } = read;
+
+  const plan = await decide(read, job, bot, phrase, config.access, permissions);
+  switch (plan.kind) {
+    case "skip":
+      log.info({ reason: plan.reason }, SKIPPED[plan.reason]);
+      if (plan.notice !== null) {
+        const conversation = buildConversation(thread, { bot, phrase, triggerCommentId: job.trigger.id, permissions: permissions.known });
+        await finalCommentSink(clients.rest, job).finish(commandReply(plan.notice, { ...conversation.context, answered: [conversation.trigger.id] }));
+      }
+      return plan.reason;
+    case "refuse":
+      log.info({ author: plan.login, reason: plan.reason, permission: permissions.known.get(normalizeLogin(plan.login)) }, "not allowed to call the bot");
+      if (plan.notice !== null) await finalCommentSink(clients.rest, job).notice(plan.notice);
+      if (plan.reason === "permission") deps.refusals?.remember(job.threadKey, plan.login);
+      return "refused";
+    case "command":
+    case "answer":
+      break;
   }
-  if (answeredTriggerIds(thread, bot).has(trigger.id)) {
-    log.info("this mention was already answered");
-    return "already-answered";
-  }
-  const mention = detectTrigger(trigger.body, { phrase: deps.settings.triggerPhrase });
-  if (!mention.triggered) {
-    log.info("the trigger comment no longer mentions the bot");
-    return "no-longer-mentions";
-  }
-  const phrase = deps.settings.triggerPhrase;
-  const gate = await admit({ thread, trigger, job, bot, access: config.access, permission, phrase, octokit: clients.rest, log });
-  if (gate !== null) return gate;
   if (!reactedEarly) void react();
 
   let answering = false;
@@ -106,9 +142,13 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     log,
     onFirstText: () => answering && deps.metrics?.firstText(job),
   }), clients.rest, job);
-  const conversation = buildConversation(thread, { bot, phrase, triggerCommentId: trigger.id });
-  const command = await runCommand({ command: parseCommand(mention.request), thread, trigger, conversation, repoConfig, bot, phrase, sink, octokit: clients.rest, job });
-  if (command.handled) return command.outcome;
+  // Built once, for the mention the reply answers (for `retry`, the one it answers again), with the
+  // permissions that decide whose context blocks count.
+  const answerFor = plan.kind === "answer" ? plan.answerFor : plan.trigger.id;
+  const conversation = buildConversation(thread, { bot, phrase, triggerCommentId: answerFor, permissions: permissions.known });
+  if (plan.kind === "command") return runCommand({ plan, thread, conversation, repoConfig, phrase, sink });
+  // The failed attempt's placeholder (or its error notice) becomes the answer: no second comment.
+  if (plan.retryOf !== null) sink.adopt(findPlaceholder(thread, bot, plan.retryOf));
 
   if (!deps.claude) {
     log.error("ANTHROPIC_API_KEY is not set; the mention cannot be answered");
@@ -141,7 +181,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const prepared = await prepareRequest({
     thread,
     bot,
-    triggerId: command.triggerId,
+    triggerId: answerFor,
     phrase,
     settings: deps.settings,
     config,
@@ -157,7 +197,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const costUsd = totalCostUsd(calls, cacheWriteMultiplier(config.cache_ttl));
   const block: ContextBlock = {
     ...prepared.conversation.context,
-    answered: command.answered,
+    answered: plan.answered,
     usage: addUsage(prepared.conversation.context.usage, usage),
   };
   const triggerWarning = triggerPhraseWarning(config, phrase);

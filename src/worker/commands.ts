@@ -1,78 +1,55 @@
 // Commands after the phrase: `help`, `status`, `reset`, `remember <text>`, `retry`. None but `retry` asks
-// Claude. Their replies are notices (never replayed to Claude) that still carry the context block, so
-// the mention counts as answered and `reset` / `remember` change the thread's state.
-import type { ProbotOctokit } from "probot";
-import { answeredTriggerIds } from "../core/conversation/answered.js";
+// Claude (the decision, src/core/decision/plan.ts, turns `retry` into an answer). Their replies are notices
+// (never replayed to Claude) that still carry the context block, so the mention counts as answered and
+// `reset` / `remember` change the thread's state. Only maintainers (confirmed write access) may change it.
 import { estimateRequestTokens } from "../core/budget/fold.js";
 import { neutraliseContextBlocks, renderContextBlock } from "../core/contextBlock/index.js";
 import { NOTICE_MARKER, type Conversation } from "../core/conversation/conversation.js";
-import { isBotComment, isMaintainer } from "../core/conversation/identity.js";
 import { estimateCostUsd } from "../core/budget/pricing.js";
+import type { JobPlan } from "../core/decision/plan.js";
+import { resolveModel } from "../core/decision/model.js";
 import { formatCost } from "../core/reply/compose.js";
 import { buildClaudeRequest } from "../core/request/request.js";
 import { redactSecrets } from "../core/redact/secrets.js";
-import { detectTrigger, parseCommand, type Command } from "../core/trigger/trigger.js";
-import type { BotIdentity, ContextBlock, Thread, ThreadComment } from "../core/types.js";
+import type { ContextBlock, Thread } from "../core/types.js";
 import type { LoadedRepoConfig } from "../config/repo.js";
-import type { ThreadJob } from "../queue/types.js";
-import { canWrite, permissionOf } from "./access.js";
-import { resolveModel } from "./prepare.js";
-import { findPlaceholder, type ProgressSink } from "../reply/progressSink.js";
+import type { ProgressSink } from "../reply/progressSink.js";
 
 /** Longest text one `remember` may add. */
 export const MAX_REMEMBER_CHARS = 2_000;
 
 export interface CommandInput {
-  command: Command;
+  plan: Extract<JobPlan, { kind: "command" }>;
   thread: Thread;
-  trigger: ThreadComment;
   /** Built for the trigger comment. */
   conversation: Conversation;
   repoConfig: LoadedRepoConfig;
-  bot: BotIdentity;
   phrase: string;
   sink: ProgressSink;
-  octokit: ProbotOctokit;
-  job: ThreadJob;
 }
 
 export type CommandOutcome = "help" | "status" | "reset" | "remember" | "not-a-maintainer";
 
-export type CommandResult =
-  | { handled: true; outcome: CommandOutcome }
-  /** Answer with Claude: the conversation up to `triggerId`; the reply's block lists `answered`. */
-  | { handled: false; triggerId: string; answered: string[] };
-
 const sorry = (login: string, what: string) =>
-  `Sorry @${login}, only maintainers (people with write access to this repository) can use \`${what}\`. I'm happy to answer questions, though.`;
+  `Sorry @${login.replace(/[^A-Za-z0-9-]/g, "")}, only maintainers (people with write access to this repository) can use \`${what}\`. I'm happy to answer questions, though.`;
 
-export async function runCommand(input: CommandInput): Promise<CommandResult> {
-  const { command, trigger, conversation, sink } = input;
-  const reply = async (message: string, block: ContextBlock, outcome: CommandOutcome): Promise<CommandResult> => {
+export async function runCommand(input: CommandInput): Promise<CommandOutcome> {
+  const { plan, conversation, sink } = input;
+  const { command, trigger } = plan;
+  const reply = async (message: string, block: ContextBlock, outcome: CommandOutcome): Promise<CommandOutcome> => {
     await sink.finish(commandReply(message, block));
-    return { handled: true, outcome };
+    return outcome;
   };
   const carried: ContextBlock = { ...conversation.context, answered: [trigger.id] };
 
   switch (command.name) {
-    case null:
-      return { handled: false, triggerId: trigger.id, answered: [trigger.id] };
     case "help":
       return reply(helpText(input.phrase), carried, "help");
     case "status":
       return reply(statusText(input), carried, "status");
-    case "retry": {
-      const target = retryTarget(input.thread, input.bot, input.phrase, trigger.id);
-      if (target === null) return { handled: false, triggerId: trigger.id, answered: [trigger.id] };
-      // The failed attempt's placeholder (or its error notice) becomes the answer: no second comment.
-      sink.adopt(findPlaceholder(input.thread, input.bot, target));
-      return { handled: false, triggerId: target, answered: [target, trigger.id] };
-    }
     case "reset":
     case "remember": {
-      if (!(await confirmMaintainer(input.octokit, input.job, trigger))) {
-        return reply(sorry(trigger.author?.login ?? "ghost", command.name), carried, "not-a-maintainer");
-      }
+      if (!plan.byMaintainer) return reply(sorry(trigger.author?.login ?? "ghost", command.name), carried, "not-a-maintainer");
       if (command.name === "reset") {
         const block = { ...carried, since: trigger.id, summary: "", summary_until: null };
         return reply("Started a new session: I will not look at the conversation before this comment.", block, "reset");
@@ -90,36 +67,6 @@ export async function runCommand(input: CommandInput): Promise<CommandResult> {
 /** A notice (not replayed to Claude) that carries the context block. */
 export function commandReply(message: string, block: ContextBlock): string {
   return `${NOTICE_MARKER}\n${neutraliseContextBlocks(message.trim())}\n\n${renderContextBlock(block)}\n`;
-}
-
-/**
- * `retry` answers the newest earlier mention that no reply of the bot lists as answered (a mention that
- * failed, or whose answer was deleted): a comment before the retry, not by a bot, not hidden, that
- * mentions the bot with a question (commands and other retries are not retried). null: none.
- */
-export function retryTarget(thread: Thread, bot: BotIdentity, phrase: string, retryId: string): string | null {
-  const answered = answeredTriggerIds(thread, bot);
-  const at = thread.comments.findIndex((c) => c.id === retryId);
-  const candidates: ThreadComment[] = [thread.opening, ...thread.comments.slice(0, Math.max(0, at))];
-  for (let i = candidates.length - 1; i >= 0; i--) {
-    const c = candidates[i]!;
-    if (c.isMinimized || answered.has(c.id) || isBotComment(c, bot) || c.author?.type === "Bot") continue;
-    const mention = detectTrigger(c.body, { phrase });
-    if (mention.triggered && parseCommand(mention.request).name === null) return c.id;
-  }
-  return null;
-}
-
-/**
- * Maintainer: OWNER / MEMBER / COLLABORATOR, or, since `author_association` can under-report org
- * members, write access by the collaborator-permission API (asked only before refusing someone).
- */
-export async function confirmMaintainer(octokit: ProbotOctokit, job: ThreadJob, trigger: ThreadComment): Promise<boolean> {
-  if (isMaintainer(trigger.association)) return true;
-  const login = trigger.author?.login;
-  if (!login || trigger.author?.type !== "User") return false;
-  // Shared with the access check started beside the thread read (one request per job).
-  return canWrite(await permissionOf(octokit, job, login));
 }
 
 export function helpText(phrase: string): string {

@@ -5,7 +5,8 @@ import { applySummary, buildSummaryRequest, fitToBudget, planFold } from "../cor
 import { buildConversation, type Conversation } from "../core/conversation/conversation.js";
 import { renderPullRequestData, type PullRequestData } from "../core/pullRequest/prContext.js";
 import { buildClaudeRequest } from "../core/request/request.js";
-import type { BotIdentity, ContextBlock, Thread, Usage } from "../core/types.js";
+import { resolveModel } from "../core/decision/model.js";
+import type { BotIdentity, Thread, Usage } from "../core/types.js";
 import type { Settings } from "../config/env.js";
 import type { RepoConfig } from "../config/repo.js";
 
@@ -48,24 +49,8 @@ export interface PreparedRequest {
   summary: { request: MessageCreateParamsNonStreaming; answer: SummaryAnswer; foldedTurns: number } | null;
 }
 
-/** Sanitised for a footer line: the block's `model` is maintainer-typed text. */
-function shown(text: string): string {
-  const safe = text.replace(/[^\w.:@/+-]/g, "?");
-  return safe.length > 60 ? `${safe.slice(0, 60)}…` : safe;
-}
-
-/** The model for this thread: the block's, if the repository allows it, else the repository default. */
-export function resolveModel(context: ContextBlock, config: RepoConfig): { model: string; warning: string | null } {
-  const wanted = context.model;
-  if (wanted === null || wanted === config.models.default) return { model: config.models.default, warning: null };
-  if (config.models.allowed.includes(wanted)) return { model: wanted, warning: null };
-  return {
-    model: config.models.default,
-    warning:
-      `The context block asks for model \`${shown(wanted)}\`, which is not in \`models.allowed\` of ` +
-      `\`.github/claude.yml\`; using \`${shown(config.models.default)}\`.`,
-  };
-}
+// The model choice is part of the decision (pure, shared with the inspect CLI).
+export { resolveModel } from "../core/decision/model.js";
 
 export async function prepareRequest(input: PrepareInput): Promise<PreparedRequest> {
   const { thread, config } = input;

@@ -16,7 +16,7 @@ describe("validateRepoConfig", () => {
       trigger: null,
       models: { default: "claude-sonnet-4-6", allowed: ["claude-sonnet-4-6"] },
       max_output_tokens: 4096,
-      access: { allow: "write", bots: [], notice: true },
+      access: { allow: "write", bots: [], notice: true, bot_answers_in_a_row: 3 },
       history: { input_token_budget: 100_000, keep_recent_turns: 4 },
       cache_ttl: "5m",
       budget: {},
@@ -31,7 +31,7 @@ describe("validateRepoConfig", () => {
         models: { default: "claude-haiku-4-5", allowed: ["claude-opus-4-6"] },
         max_output_tokens: 2000,
         instructions: "Answer in French.",
-        access: { allow: "everyone", bots: ["renovate"], notice: false },
+        access: { allow: "everyone", bots: ["renovate"], notice: false, bot_answers_in_a_row: 5 },
         history: { input_token_budget: 50_000, keep_recent_turns: 6 },
         pull_requests: { diff_budget_chars: 10_000 },
         cache_ttl: "1h",
@@ -43,7 +43,7 @@ describe("validateRepoConfig", () => {
     expect(warnings).toEqual([]);
     expect(config.models).toEqual({ default: "claude-haiku-4-5", allowed: ["claude-haiku-4-5", "claude-opus-4-6"] });
     expect(config).toMatchObject({ max_output_tokens: 2000, instructions: "Answer in French.", cache_ttl: "1h", budget: { daily_tokens: 1_000_000, daily_usd: 5 } });
-    expect(config.access).toEqual({ allow: "everyone", bots: ["renovate"], notice: false });
+    expect(config.access).toEqual({ allow: "everyone", bots: ["renovate"], notice: false, bot_answers_in_a_row: 5 });
     expect(config.progress).toEqual({ mode: "final", interval_seconds: 5 });
   });
 
@@ -59,6 +59,7 @@ describe("validateRepoConfig", () => {
     [{ access: { allow: "admins" } }, '`access.allow` must be "write", "triage" or "everyone"'],
     [{ access: { bots: "renovate" } }, "`access.bots` must be a list of bot logins"],
     [{ access: { notice: "yes" } }, "`access.notice` must be true or false"],
+    [{ access: { bot_answers_in_a_row: 0 } }, "`access.bot_answers_in_a_row` must be a whole number from 1 to 100"],
     [{ history: { input_token_budget: 10 } }, "`history.input_token_budget` must be a whole number from 2000 to 1000000"],
     [{ history: { keep_recent_turns: 0 } }, "`history.keep_recent_turns` must be a whole number from 1 to 100"],
     [{ pull_requests: { diff_budget_chars: -1 } }, "`pull_requests.diff_budget_chars` must be a whole number"],
@@ -86,7 +87,7 @@ describe("validateRepoConfig", () => {
     expect(warnings).toHaveLength(2);
     expect(config.instructions).toBe("Be brief.");
     expect(config.cache_ttl).toBe("1h");
-    expect(config.access).toEqual({ allow: "everyone", bots: [], notice: true });
+    expect(config.access).toEqual({ allow: "everyone", bots: [], notice: true, bot_answers_in_a_row: 3 });
     expect(config.models.allowed).toEqual(["claude-sonnet-4-6"]);
   });
 

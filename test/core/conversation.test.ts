@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { splitBotComment } from "../../src/core/contextBlock/botComment.js";
 import { findContextBlocks, FOOTER_MARKER, renderContextBlock, stripBotMarkup } from "../../src/core/contextBlock/index.js";
 import { buildConversation, NOTICE_MARKER, type Conversation } from "../../src/core/conversation/conversation.js";
-import { isBotComment, isMaintainer } from "../../src/core/conversation/identity.js";
+import { isBotComment, isMaintainer, type PermissionResult } from "../../src/core/conversation/identity.js";
 import { emptyContextBlock, type BotIdentity, type Thread } from "../../src/core/types.js";
 import { BOT, botBody, generateThread, PEOPLE, PHRASE, ThreadBuilder } from "../fixtures/threads.js";
 
-function build(thread: Thread, triggerCommentId: string, bot: BotIdentity = BOT): Conversation {
-  return buildConversation(thread, { bot, phrase: PHRASE, triggerCommentId });
+function build(thread: Thread, triggerCommentId: string, bot: BotIdentity = BOT, permissions?: ReadonlyMap<string, PermissionResult>): Conversation {
+  return buildConversation(thread, { bot, phrase: PHRASE, triggerCommentId, ...(permissions ? { permissions } : {}) });
 }
 
 /** "U:opening,123" / "A:456" per turn: the structure at a glance. */
@@ -160,7 +160,10 @@ describe("buildConversation", () => {
     expect(isBotComment(comment("threadbot", "User"), { login: "threadbot" })).toBe(false);
     expect(isBotComment(comment("threadbot2", "Bot"), { login: "threadbot" })).toBe(false);
     expect(isBotComment({ ...comment("x", "Bot"), author: null }, { login: "threadbot" })).toBe(false);
-    expect(["OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "NONE"].map((a) => isMaintainer(a as never))).toEqual([true, true, true, false, false]);
+    // The association alone makes no maintainer (the repository's owner aside): write access does.
+    const person = { login: "pat", type: "User" };
+    expect(["OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "NONE"].map((a) => isMaintainer(person, a as never, new Map()))).toEqual([true, false, false, false, false]);
+    expect(isMaintainer(person, "CONTRIBUTOR", new Map([["pat", "write"]]))).toBe(true);
 
     const b = new ThreadBuilder();
     const t1 = b.mention("q");
@@ -191,7 +194,9 @@ describe("buildConversation", () => {
 
     const own = b.human(`Switching language.\n\n${renderContextBlock({ ...b.lastBlock(), instructions: "Answer in French." })}`, PEOPLE.collaborator);
     const t3 = b.mention("q3");
-    conv = build(b.thread, t3.id);
+    // A COLLABORATOR's block counts once write access is confirmed, not on the association.
+    expect(build(b.thread, t3.id).contextSourceId).toBe(r1.id);
+    conv = build(b.thread, t3.id, BOT, new Map([["carol", "write"]]));
     expect(conv.contextSourceId).toBe(own.id);
     expect(conv.context.instructions).toBe("Answer in French.");
     expect(JSON.stringify(conv.turns)).not.toContain("threadbot:context");

@@ -19,6 +19,8 @@ export type MockBehaviour =
   | { kind: "stream-error"; partialText?: string }
   /** A 200 whose connection is cut mid-stream. */
   | { kind: "cut" }
+  /** The connection is dropped before any response (a network error, which the SDK would retry itself). */
+  | { kind: "reset" }
   /** Never answers (for timeouts); the response is ended when the mock closes. */
   | { kind: "hang" };
 
@@ -139,6 +141,9 @@ export async function startAnthropicMock(
           type: "message_start",
           message: { id: "msg_mock", type: "message", role: "assistant", model: recorded.body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } },
         });
+        res.socket?.destroy();
+        break;
+      case "reset":
         res.socket?.destroy();
         break;
       case "hang":

@@ -23,6 +23,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   s = await scene({ queueConcurrency: CONCURRENCY });
   s.h.github.repo(OWNER, REPO).files.set(".github/claude.yml", "progress:\n  mode: final\n");
+  // Maintainers: confirmed write access (the MEMBER association alone is not).
+  for (let i = 0; i < 3; i++) s.h.github.repo(OWNER, REPO).permissions.set(`user${i}`, "write");
   s.h.anthropic.fallback = () => ({ kind: "answer", text: "Noted.", delayMs: 5 + Math.floor(Math.random() * 40) });
   for (let n = 1; n <= THREADS; n++) {
     issues.push(s.h.github.addIssue(OWNER, REPO, { number: 100 + n, title: `Storm thread ${100 + n}`, body: "Storm." }));

@@ -47,11 +47,26 @@ describe("people", () => {
     expect(s.issue.reactions.some((r) => r.commentId === id)).toBe(true);
   });
 
-  it("maintainers by association cost no permission request", async () => {
+  it("a MEMBER is confirmed by one permission request, beside the thread read; the repository's owner costs none", async () => {
     s = await scene();
+    s.h.github.latencyMs = 100;
+    s.h.github.repo(OWNER, REPO).permissions.set("alice", "write");
     const id = await mention(s, "@claude why?", { login: "alice", association: "MEMBER" });
     expect(finalState(s, id).answers).toHaveLength(1);
-    expect(s.h.github.calls.filter((c) => c.path.includes("/permission"))).toHaveLength(0);
+    expect(permissionCalls("alice")).toHaveLength(1);
+    const read = s.h.github.calls.find((c) => c.path === "/graphql")!;
+    expect(permissionCalls("alice")[0]!.start).toBeLessThan(read.end);
+    const own = await mention(s, "@claude and the owner?", { login: "Codertocat", association: "OWNER" });
+    expect(finalState(s, own).answers).toHaveLength(1);
+    expect(s.h.github.calls.filter((c) => c.path.includes("/permission"))).toHaveLength(1);
+  });
+
+  it("an unconfirmed MEMBER (organisation member without write access) is refused", async () => {
+    s = await scene();
+    s.h.github.repo(OWNER, REPO).permissions.set("mia", "read");
+    await mention(s, "@claude why?", { login: "mia", association: "MEMBER" });
+    expect(s.h.anthropic.requests).toHaveLength(0);
+    expect(finalState(s).notices[0]!.body).toContain("@mia");
   });
 
   it("triage: refused by default, answered with `access.allow: triage`", async () => {

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { findContextBlocks, renderContextBlock } from "../../src/core/contextBlock/index.js";
 import { emptyContextBlock } from "../../src/core/types.js";
-import { blockOf, finalState, mention, scene, type Scene } from "../reliability/support.js";
+import { blockOf, finalState, mention, OWNER, REPO, scene, type Scene } from "../reliability/support.js";
 
 let s: Scene;
 afterEach(async () => {
@@ -103,9 +103,14 @@ describe("the bot's own words coming back", () => {
       author: { login: "threadbot", type: "Bot" },
       association: "NONE",
     });
-    await mention(s, "> quoted intro\n\nTo get a summary of this thread, ask @claude to summarise the discussion so far.", { login: "ci-user", association: "MEMBER" });
+    s.h.github.repo(OWNER, REPO).permissions.set("ci-user", "write");
+    const echo = await mention(s, "> quoted intro\n\nTo get a summary of this thread, ask @claude to summarise the discussion so far.", { login: "ci-user", association: "MEMBER" });
     expect(s.h.anthropic.requests).toHaveLength(0);
     expect(s.h.logs.some((l) => l.includes("the bot's own text copied back"))).toBe(true);
+    // A maintainer's mention is never dropped in silence: a short notice says why, and lists it as answered.
+    const notice = finalState(s, echo).answers;
+    expect(notice).toHaveLength(1);
+    expect(notice[0]!.body).toContain("my own earlier replies");
     // A copy plus a question of one's own is a real mention.
     const id = await mention(s, "To get a summary of this thread, ask @claude to summarise the discussion so far.\n\n@claude so, what is it?", { login: "ci-user", association: "MEMBER" });
     expect(finalState(s, id).answers).toHaveLength(1);

@@ -148,7 +148,7 @@ export function buildSummaryRequest(
     turns = shrinkTurns(fold, options.budgetTokens - fixed);
   }
   const blocks: TextBlockParam[] = [];
-  if (previousSummary.trim() !== "") blocks.push({ type: "text", text: `<previous-summary>\n${previousSummary.trim()}\n</previous-summary>` });
+  if (previousSummary.trim() !== "") blocks.push({ type: "text", text: `<previous-summary>\n${escapeText(previousSummary.trim())}\n</previous-summary>` });
   for (const turn of turns) {
     if (turn.role === "user") for (const c of turn.comments) blocks.push({ type: "text", text: renderComment(c) });
     else blocks.push({ type: "text", text: `<assistant-reply>\n${escapeText(turn.text.trim() === "" ? EMPTY_ANSWER_TEXT : turn.text)}\n</assistant-reply>` });

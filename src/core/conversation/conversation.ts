@@ -2,7 +2,7 @@
 // block that steers it (DESIGN.md, "The thread is the session"). Pure: no network, no clock.
 import { botText, humanText } from "./commentText.js";
 import { findContextBlocks, parseContextBlock } from "../contextBlock/index.js";
-import { isBotComment, isMaintainer } from "./identity.js";
+import { isBotAuthor, isBotComment, isMaintainer, maintainerStatus, normalizeLogin, type KnownPermissions } from "./identity.js";
 import { stripInvisible } from "../sanitize/index.js";
 import { redactSecrets } from "../redact/secrets.js";
 import {
@@ -23,6 +23,8 @@ export interface UserTurnComment {
   author: string;
   association: AuthorAssociation;
   createdAt: string;
+  /** Another app's or a CI bot's account (a Bot-typed actor), not a person. */
+  isBot?: boolean;
   /** Sanitised, secret-redacted markdown: safe to show the model, still untrusted. */
   text: string;
   mentionsBot: boolean;
@@ -58,6 +60,12 @@ export interface BuildConversationOptions {
   bot: BotIdentity;
   phrase: string;
   triggerCommentId: string;
+  /**
+   * Permissions confirmed for this job, by normalised login: a context block in a comment counts only when
+   * this app's bot wrote it or its author is a maintainer by these (identity.ts). Without them only the
+   * bot's own blocks (and the repository owner's) count.
+   */
+  permissions?: KnownPermissions;
 }
 
 type Parsed = { ok: true; block: ContextBlock } | { ok: false; error: string } | null;
@@ -71,6 +79,7 @@ interface Item {
 
 export function buildConversation(thread: Thread, options: BuildConversationOptions): Conversation {
   const { bot, phrase, triggerCommentId } = options;
+  const permissions = options.permissions ?? NO_PERMISSIONS;
   const comments = thread.comments;
   const isTriggerOpening = triggerCommentId === thread.opening.id;
 
@@ -81,8 +90,9 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
   const trigger = isTriggerOpening ? thread.opening : comments[triggerIndex]!;
   if (isBotComment(trigger, bot)) throw new Error(`trigger comment ${triggerCommentId} is the bot's own comment`);
 
+  // Only the comment's own body: text the app composed beside it (a review's line comments) is not its state.
   const rawBlockOf = (c: ThreadComment): string | null => {
-    if (!c.body.includes("threadbot:context")) return null;
+    if (!c.body.includes(BLOCK_MARKER_TEXT)) return null;
     return isBotComment(c, bot) ? botText(c.id, c.body).blockRaw : (findContextBlocks(c.body).at(-1)?.raw ?? null);
   };
   const parsedCache = new Map<string, Parsed>();
@@ -165,7 +175,7 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
   );
   for (let i = upToTrigger.length - 1; i >= 0; i--) {
     const c = upToTrigger[i]!.comment;
-    if (!isBotComment(c, bot) && !isMaintainer(c.association)) continue; // blocks elsewhere are inert
+    if (!isBotComment(c, bot) && !isMaintainer(c.author, c.association, permissions)) continue; // blocks elsewhere are inert
     const parsed = blockOf(c);
     if (parsed === null) continue;
     if (parsed.ok) {
@@ -199,13 +209,14 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
 
   // 5. Turns: the opening post first, then merged runs of the same role.
   const toUser = (c: ThreadComment, isOpening: boolean): UserTurnComment => {
-    const human = humanText(c.id, c.body, phrase);
+    const human = humanText(c.id, c.composed ? `${c.body}${c.composed}` : c.body, phrase);
     let text = human.text;
     if (isOpening) text = `# ${singleLine(thread.title)}\n\n${text.trim() === "" ? "(no description)" : text}`;
     return {
       id: c.id,
       author: c.author?.login ?? "ghost",
       association: c.association,
+      isBot: isBotAuthor(c.author),
       createdAt: c.createdAt,
       text,
       mentionsBot: human.mentionsBot,
@@ -227,6 +238,33 @@ export function buildConversation(thread: Thread, options: BuildConversationOpti
   }
 
   return { context, contextSourceId, warnings, turns, trigger, omitted };
+}
+
+const NO_PERMISSIONS: KnownPermissions = new Map();
+const BLOCK_MARKER_TEXT = "threadbot:context";
+/** At most this many authors' permissions are read for their context blocks in one job. */
+export const MAX_BLOCK_AUTHORS_TO_CONFIRM = 10;
+
+/**
+ * The logins whose permission decides whether a context block in their comments counts, and is not known
+ * yet: people (not bots, not the repository owner) whose comment up to the trigger holds the block marker
+ * in its own body. Newest first, at most MAX_BLOCK_AUTHORS_TO_CONFIRM: blocks of authors past that stay
+ * inert (the safe side). No markdown is parsed here.
+ */
+export function blockAuthorsToConfirm(
+  thread: Thread,
+  options: { bot: BotIdentity; triggerCommentId: string; permissions: KnownPermissions },
+): string[] {
+  const at = options.triggerCommentId === thread.opening.id ? -1 : thread.comments.findIndex((c) => c.id === options.triggerCommentId);
+  const upToTrigger = [thread.opening, ...thread.comments.slice(0, at + 1)];
+  const logins = new Map<string, string>();
+  for (let i = upToTrigger.length - 1; i >= 0 && logins.size < MAX_BLOCK_AUTHORS_TO_CONFIRM; i--) {
+    const c = upToTrigger[i]!;
+    if (c.isMinimized || c.author === null || !c.body.includes(BLOCK_MARKER_TEXT)) continue;
+    if (maintainerStatus(c.author, c.association, options.permissions) !== "unknown") continue;
+    logins.set(normalizeLogin(c.author.login), c.author.login);
+  }
+  return [...logins.values()];
 }
 
 /**

@@ -6,7 +6,7 @@
 // files marked generated), largest first; then the largest of the rest, until what is left fits. Every
 // file left out is named with its reason, up to a quarter of the budget; past that, counts per reason.
 import { generatedReason, type GitAttributes } from "./generated.js";
-import { escapeAttr } from "../request/request.js";
+import { escapeAttr, escapeText } from "../request/escape.js";
 import { stripInvisible } from "../sanitize/index.js";
 import { redactSecrets } from "../redact/secrets.js";
 
@@ -64,10 +64,8 @@ export function cleanPatch(patch: string): string {
 }
 const REVEAL = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
 
-/** Our wrapper elements, written inside untrusted text, lose their `<`. */
-export function neutraliseTags(text: string): string {
-  return text.replace(/<(\/?)(pull-request|file|left-out|review-thread|diff-hunk|comment|opening-post)\b/gi, "&lt;$1$2");
-}
+/** Our wrapper elements, written inside untrusted text, lose their `<` (the request's one escaping boundary). */
+export const neutraliseTags: (text: string) => string = escapeText;
 
 export function renderFileBlock(file: ChangedFile, cleanedPatch: string): string {
   let attrs = `path="${escapeAttr(cleanPath(file.path))}" status="${escapeAttr(file.status)}" additions="${file.additions}" deletions="${file.deletions}"`;

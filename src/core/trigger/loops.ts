@@ -1,4 +1,4 @@
-// Reply loops. The bot never answers a bot unless allowed (src/worker/access.ts), and never answers its own
+// Reply loops. The bot never answers a bot unless allowed (src/core/decision/access.ts), and never answers its own
 // words: a mention must be something a person wrote, not the bot's text coming back.
 //
 // - The bot's own prose never carries a live mention: `defuseMentions` puts a word joiner (U+2060) after
@@ -6,8 +6,9 @@
 //   GitHub does not notify the account of that name, and a verbatim copy (a person pasting the answer, a
 //   workflow posting it under a user's token) does not contain the phrase, so it cannot trigger. Code
 //   spans and fences keep the phrase as written (`@claude retry` in a code span is meant to be copied).
-// - Replies written before that, or under another phrase, are caught by `echoesBotText`: a mention whose
-//   line appears verbatim in one of the bot's own replies is the bot's text, not a request.
+// - Replies written before that, or under another phrase, are caught by the echo guard
+//   (src/core/decision/echo.ts): a mention made only of lines that were live mentions in one of the bot's
+//   own replies is the bot's text, not a request.
 import { markdownComplexity } from "../markdown/markdown.js";
 import { stripInvisible } from "../sanitize/index.js";
 import { detectTrigger } from "./trigger.js";
@@ -87,28 +88,6 @@ function codeSpans(line: string): [number, number][] {
   return spans;
 }
 
-/** Lines shorter than this (besides the phrase) are too generic to call a copy ("@claude thanks!"). */
-const MIN_ECHO_CHARS = 24;
-
-/**
- * True when `body` mentions the bot only on lines copied from the bot's own replies (`botTexts`: their
- * visible text): without those lines, it would not trigger. Whitespace, invisible characters (the
- * word joiner of `defuseMentions` included) and emphasis/quote/code markup are ignored in the comparison.
- */
-export function echoesBotText(body: string, botTexts: readonly string[], phrase: string): boolean {
-  if (botTexts.length === 0) return false;
-  // Markup characters go too: a copy of the rendered page has no `**` or `>`.
-  const normalise = (s: string) => stripInvisible(s).replace(/[*_~`>#]/g, "").replace(/\s+/g, " ").trim().toLowerCase();
-  const lowerPhrase = phrase.toLowerCase();
-  let haystack: string | undefined;
-  let copied = false;
-  const kept = body.split(/\r?\n/).filter((line) => {
-    const norm = normalise(line);
-    if (!norm.includes(lowerPhrase) || norm.length - lowerPhrase.length < MIN_ECHO_CHARS) return true;
-    haystack ??= botTexts.map(normalise).join("\n");
-    const isCopy = haystack.includes(norm);
-    copied ||= isCopy;
-    return !isCopy;
-  });
-  return copied && !detectTrigger(kept.join("\n"), { phrase }).triggered;
-}
+// The echo guard lives with the decision (src/core/decision/echo.ts): it compares whole lines that were
+// live mentions in the bot's own text.
+export { echoesBotText } from "../decision/echo.js";
