@@ -69,8 +69,13 @@ export interface ContextBlock {
   answered: string[];
   /** Model id to use for this thread, or null for the configured default. */
   model: string | null;
-  /** Token usage accumulated over the thread. */
+  /** Token usage of the thread's answers so far (the answer model's calls; summary calls are not in it). */
   usage: Usage;
+  /**
+   * Token usage of the thread's summary calls so far (the summary model's), kept apart so that neither
+   * figure mixes two models' prices. Absent until the thread's first fold.
+   */
+  summary_usage?: Usage;
 }
 
 export interface Usage {
