@@ -28,8 +28,10 @@ const review = (body: string): Review => ({
 function shape(body: string) {
   const tree = parseMarkdown(body);
   const types = tree.children.map((n) => n.type);
-  const prose = tree.children.some((n) => n.type === "paragraph" && JSON.stringify(n).includes("LINE-COMMENT-TEXT"));
-  return { types, prose };
+  const paragraph = (text: string) => tree.children.some((n) => n.type === "paragraph" && JSON.stringify(n).includes(text));
+  const prose = paragraph("LINE-COMMENT-TEXT") && paragraph("Line comments of this review");
+  const hunk = tree.children.some((n) => n.type === "code" && n.lang === "diff" && n.value.includes("+b"));
+  return { types, prose, hunk };
 }
 
 describe("a review's line comments joined to its body", () => {
@@ -41,8 +43,10 @@ describe("a review's line comments joined to its body", () => {
     expect(prose).toBe(true);
   });
   it("are not swallowed by a fence the review left open", () => {
-    const { prose } = shape(reviewAsComment(review("@claude why does this fail?\n\n```ts\nparse(row)"), mentions).body);
+    const { prose, hunk, types } = shape(reviewAsComment(review("@claude why does this fail?\n\n```ts\nparse(row)"), mentions).body);
     expect(prose).toBe(true);
+    expect(hunk).toBe(true);
+    expect(types).toContain("thematicBreak");
   });
 });
 
