@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { criticalPath } from "./criticalPath.js";
 import { intake } from "./intake.js";
+import { longThreads } from "./longThreads.js";
 import { benchFile, type BenchResult, type Row } from "./lib.js";
 import { memory } from "./memory.js";
 import { rebuild } from "./rebuild.js";
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   rebuild: () => rebuild(),
   tokens: () => tokens(),
   memory: () => memory(),
+  longThreads: () => longThreads(),
 };
 
 const selected = names.length ? names : Object.keys(BENCHMARKS);

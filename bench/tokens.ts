@@ -30,7 +30,7 @@ interface Block {
   breakpoint: boolean;
 }
 
-function blocksOf(request: MessageCreateParamsNonStreaming): Block[] {
+export function blocksOf(request: MessageCreateParamsNonStreaming): Block[] {
   const out: Block[] = [];
   let prefix = "";
   const push = (where: string, text: string, tokens: number, breakpoint: boolean) => {
@@ -57,7 +57,7 @@ interface Billing {
 }
 
 /** Prices one request against the cache entries written so far, then adds its own entries. */
-function bill(blocks: Block[], entries: Set<string>): Billing {
+export function bill(blocks: Block[], entries: Set<string>): Billing {
   const total = blocks.reduce((n, b) => n + b.tokens, 0);
   const cum: number[] = [];
   blocks.reduce((n, b, i) => (cum[i] = n + b.tokens), 0);

@@ -47,8 +47,15 @@ export class ClaudeUnavailableError extends Error {
     readonly elapsedMs: number,
     override readonly cause: unknown,
   ) {
-    super(`Claude request failed after ${attempts} attempt(s) in ${Math.round(elapsedMs / 1000)} s: ${kind}${status ? ` (${status})` : ""}`);
+    super(`Claude request failed after ${attempts} attempt(s) in ${elapsedText(elapsedMs)}: ${kind}${status ? ` (${status})` : ""}`);
   }
+}
+
+/** How long the attempts took, as the log and the failure notice both say it (one rounding for both). */
+export function elapsedText(ms: number): string {
+  if (ms < 950) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return s < 90 ? `${s} s` : `${Math.round(s / 60)} min`;
 }
 
 /** Our per-attempt abort, told apart from a caller's. */

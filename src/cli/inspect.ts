@@ -216,7 +216,9 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
         summaryCalls.push(answer);
         return answer;
       }
-      notes.push(`older turns would be folded into a summary by ${request.model} first (run with --ask to write it); a stand-in summary is used below`);
+      // A long fold takes several summary steps: one note says it.
+      const note = `older turns would be folded into a summary by ${request.model} first (run with --ask to write it); a stand-in summary is used below`;
+      if (!notes.includes(note)) notes.push(note);
       return { text: "(summary of the folded turns, written by Claude when the bot runs)", model: request.model, usage: EMPTY_USAGE };
     },
   });

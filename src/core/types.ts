@@ -77,8 +77,13 @@ export interface ContextBlock {
   model: string | null;
   /** The commit the latest answer read the repository's code at (code tools), or null. */
   code_ref: string | null;
-  /** Token usage accumulated over the thread. */
+  /** Token usage of the thread's answers so far (the answer model's calls; summary calls are not in it). */
   usage: Usage;
+  /**
+   * Token usage of the thread's summary calls so far (the summary model's), kept apart so that neither
+   * figure mixes two models' prices. Absent until the thread's first fold.
+   */
+  summary_usage?: Usage;
 }
 
 export interface Usage {

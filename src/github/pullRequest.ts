@@ -146,6 +146,20 @@ export function openingOf(pr: GqlPullRequestHead): ThreadComment {
   return toThreadComment({ ...pr, fullDatabaseId: null, isMinimized: false }, "opening");
 }
 
+/** `text` with a closing line added when it ends inside a top-level fenced code block. */
+function closeOpenFence(text: string): string {
+  let fence: { char: string; length: number } | null = null;
+  for (const line of text.split("\n")) {
+    const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (!m) continue;
+    const run = m[1]!;
+    if (fence === null) {
+      if (!(run[0] === "`" && m[2]!.includes("`"))) fence = { char: run[0]!, length: run.length };
+    } else if (run[0] === fence.char && run.length >= fence.length && m[2]!.trim() === "") fence = null;
+  }
+  return fence === null ? text : `${text}\n${fence.char.repeat(fence.length)}`;
+}
+
 /**
  * A review as a comment of the conversation: its state and body, and, when it asks the bot something,
  * its own line comments (path, lines, the end of the hunk, the text) as the context of that request.
@@ -169,7 +183,9 @@ export function reviewAsComment(review: GqlReview, mentions: (body: string) => b
     }
     const more = review.comments.totalCount - review.comments.nodes.length;
     if (more > 0) parts.push("", `_… and ${more} more line comments._`);
-    composed = parts.join("\n");
+    // After a blank line, and with any fence the review left open closed: otherwise the review's last line
+    // would become a setext heading over `---`, or an open fence would swallow the line comments.
+    composed = `${closeOpenFence(body).slice(body.length)}\n${parts.join("\n")}`;
   }
   return { ...toThreadComment(review), body, ...(composed ? { composed } : {}), createdAt: review.submittedAt ?? review.createdAt };
 }

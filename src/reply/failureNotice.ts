@@ -4,7 +4,7 @@ import type { ProbotOctokit } from "probot";
 import { scrubText } from "../observe/logRedaction.js";
 import type { ThreadJob } from "../queue/types.js";
 import { octokitWriter, progressSink } from "./progressSink.js";
-import { ClaudeUnavailableError, type FailureKind } from "../claude/retry.js";
+import { ClaudeUnavailableError, elapsedText, type FailureKind } from "../claude/retry.js";
 
 const REASONS: Record<FailureKind, string> = {
   overloaded: "Claude's API is overloaded right now",
@@ -14,11 +14,6 @@ const REASONS: Record<FailureKind, string> = {
   interrupted: "the connection to Claude kept breaking off in the middle of the answer",
   rejected: "Claude's API rejected the request",
 };
-
-function duration(ms: number): string {
-  const s = Math.max(1, Math.round(ms / 1000));
-  return s < 90 ? `${s} s` : `${Math.round(s / 60)} min`;
-}
 
 /** Strings that leave the process: secrets redacted, to one line, bounded. */
 export function scrub(text: string, max = 300): string {
@@ -30,7 +25,7 @@ export function answerFailureNotice(error: unknown, phrase: string): string {
   const retry = `Mention me with \`${phrase} retry\` to try again`;
   if (error instanceof ClaudeUnavailableError) {
     const status = error.status ? ` (HTTP ${error.status})` : "";
-    const tries = error.attempts > 1 ? `; I tried ${error.attempts} times over ${duration(error.elapsedMs)}` : "";
+    const tries = error.attempts > 1 ? `; I tried ${error.attempts} times over ${elapsedText(error.elapsedMs)}` : "";
     return scrub(`Sorry, I could not answer: ${REASONS[error.kind]}${status}${tries}. ${retry}, preferably in a few minutes.`, 600);
   }
   const e = error as { status?: unknown; name?: string; error?: { error?: { type?: string; message?: string } } } | null;

@@ -26,7 +26,7 @@ import { MemorySpendLedger, overBudget, type SpendLedger } from "./spend/ledger.
 import { safeSink } from "../reply/safeSink.js";
 import { finalCommentSink } from "../reply/finalSink.js";
 import { defuseMentions } from "../core/trigger/loops.js";
-import { prepareRequest } from "./prepare.js";
+import { foldFacts, prepareRequest, threadSummaryUsage } from "./prepare.js";
 import { readThread, type ThreadRead } from "./readThread.js";
 import { createReplySink } from "../reply/progressSink.js";
 import { findPlaceholder } from "../reply/progressSink.js";
@@ -189,16 +189,25 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     pullRequest,
     conversation,
   }).catch(failed);
-  if (prepared.summary) log.info({ folded: prepared.summary.foldedTurns }, "folded older turns into the summary");
+  if (prepared.summary) {
+    const { foldedTurns, foldedComments, steps } = prepared.summary;
+    log.info({ folded: foldedTurns, comments: foldedComments, steps: steps.length }, "folded older turns into the summary");
+  }
   const answer: ClaudeAnswer = await askClaude(claude, prepared.request, { ...ask, onText: (soFar) => sink.progress(soFar) }).catch(failed);
 
-  const calls = [...(prepared.summary ? [prepared.summary.answer] : []), answer];
+  // Each summary step is its own call (priced on its own); the block and the footer keep the answer's
+  // tokens and the summary model's apart.
+  const summaryCalls = prepared.summary ? prepared.summary.steps.map((step) => step.answer) : [];
+  const calls = [...summaryCalls, answer];
   const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), EMPTY_USAGE);
-  const costUsd = totalCostUsd(calls, cacheWriteMultiplier(config.cache_ttl));
+  const writeMultiplier = cacheWriteMultiplier(config.cache_ttl);
+  const costUsd = totalCostUsd(calls, writeMultiplier);
+  const fold = foldFacts(prepared.summary, writeMultiplier);
   const block: ContextBlock = {
     ...prepared.conversation.context,
     answered: plan.answered,
-    usage: addUsage(prepared.conversation.context.usage, usage),
+    usage: addUsage(prepared.conversation.context.usage, answer.usage),
+    ...threadSummaryUsage(prepared.conversation.context, fold),
   };
   const triggerWarning = triggerPhraseWarning(config, phrase);
   // The answer's own mentions of the phrase are defused, so a copy of it can never call the bot (loops.ts).
@@ -206,8 +215,10 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     defuseMentions(answer.text, phrase),
     {
       model: answer.model,
-      usage,
+      usage: answer.usage,
       costUsd,
+      fold,
+      threadSummaryUsage: block.summary_usage,
       elapsedMs: (deps.now ?? Date.now)() - started,
       warnings: [...repoConfig.warnings, ...(triggerWarning ? [triggerWarning] : []), ...prepared.warnings],
       threadUsage: block.usage,

@@ -122,7 +122,7 @@ function statusText(input: CommandInput): string {
   const lines = [
     "**What I know about this thread**",
     "",
-    `- **Conversation:** ${conv.turns.length} turns (${people} from people, ${conv.turns.length - people} from me)${omitted.length ? `; comments left out: ${omitted.join(", ")}` : ""}.`,
+    `- **Conversation:** ${conv.turns.length} ${conv.turns.length === 1 ? "turn" : "turns"} (${people} from people, ${conv.turns.length - people} from me)${omitted.length ? `; comments left out: ${omitted.join(", ")}` : ""}.`,
     `- **Summary:** ${summary === "" ? "none" : `${n.format(summary.length)} characters, covering comments up to ${conv.context.summary_until ?? "?"}`}.`,
     `- **Model:** \`${model}\` (${conv.context.model === null ? "repository default" : warning ? "the block's choice is not allowed" : "set in this thread's context block"}); output limit ${n.format(config.max_output_tokens)} tokens.`,
     `- **Tokens used so far:** ${n.format(u.input)} input, ${n.format(u.cache_read)} cache read, ${n.format(u.cache_write)} cache write, ${n.format(u.output)} output (about ${formatCost(estimateCostUsd(model, u))} at \`${model}\` prices).`,

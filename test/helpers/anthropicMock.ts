@@ -1,7 +1,18 @@
 // A local stand-in for the Anthropic Messages API, reached through the SDK's `baseURL`, so the real SDK
 // code path (request building, SSE parsing, retries) runs. It records every request it gets.
+//
+// It enforces a context window as the API does: a request whose input is over the model's window gets
+// 400 invalid_request_error "prompt is too long: N tokens > M maximum", and one whose input plus
+// `max_tokens` is over it gets the API's "input length and `max_tokens` exceed context limit" 400. Tokens
+// are counted with the app's own estimate (src/core/budget/tokens.ts: ASCII at 3 characters per token,
+// other UTF-16 units at 1), which over-counts real text, so the mock is stricter than the API; windows
+// come from the app's model table (src/core/budget/pricing.ts) unless a test sets `windowFor`. The check
+// runs before any queued behaviour, so an oversized request never consumes one.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
+import { contextWindowOf } from "../../src/core/budget/pricing.js";
+import { estimateRequestTokens } from "../../src/core/budget/tokens.js";
 
 export interface RecordedRequest {
   body: Record<string, any>;
@@ -9,6 +20,11 @@ export interface RecordedRequest {
   receivedAt: number;
   /** When the mock finished answering. */
   completedAt?: number;
+  /** Input tokens as the mock counted them (the app's estimate), and the window it held them to. */
+  inputTokens: number;
+  window: number;
+  /** The request was refused for exceeding the window (400 invalid_request_error). */
+  tooLong: boolean;
 }
 
 export type MockBehaviour =
@@ -37,6 +53,8 @@ export interface AnthropicMock {
   /** Behaviours used in order; when exhausted, `fallback` answers. */
   queue: MockBehaviour[];
   fallback: (request: RecordedRequest) => MockBehaviour;
+  /** The context window of a model (default: the app's model table). */
+  windowFor: (model: string) => number;
   close(): Promise<void>;
 }
 
@@ -96,6 +114,7 @@ export async function startAnthropicMock(
     requests: [],
     queue: [],
     fallback,
+    windowFor: contextWindowOf,
     close: async () => {
       for (const res of hanging) res.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -104,13 +123,24 @@ export async function startAnthropicMock(
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const recorded: RecordedRequest = {
-      body: JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"),
-      headers: req.headers,
-      receivedAt: Date.now(),
-    };
+    const body: Record<string, any> = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+    const window = mock.windowFor(String(body.model ?? ""));
+    const inputTokens = Array.isArray(body.messages) ? estimateRequestTokens(body as MessageCreateParamsNonStreaming) : 0;
+    const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : 0;
+    const tooLong = inputTokens > window || inputTokens + maxTokens > window;
+    const recorded: RecordedRequest = { body, headers: req.headers, receivedAt: Date.now(), inputTokens, window, tooLong };
     mock.requests.push(recorded);
-    const behaviour = mock.queue.shift() ?? mock.fallback(recorded);
+    const behaviour: MockBehaviour = tooLong
+      ? {
+          kind: "status",
+          status: 400,
+          type: "invalid_request_error",
+          message:
+            inputTokens > window
+              ? `prompt is too long: ${inputTokens} tokens > ${window} maximum`
+              : `input length and \`max_tokens\` exceed context limit: ${inputTokens} + ${maxTokens} > ${window}, decrease input length or \`max_tokens\` and try again`,
+        }
+      : (mock.queue.shift() ?? mock.fallback(recorded));
     switch (behaviour.kind) {
       case "answer":
         await streamAnswer(res, recorded.body, behaviour);

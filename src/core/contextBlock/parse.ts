@@ -56,6 +56,8 @@ function parseUnchecked(raw: string): ParseResult {
       code_ref: readCommit(data.get("code_ref")),
       usage: readUsage(data.get("usage")) ?? empty.usage,
     };
+    const summaryUsage = readUsage(data.get("summary_usage"), "summary_usage");
+    if (summaryUsage !== null) block.summary_usage = summaryUsage;
     return { ok: true, block };
   } catch (error) {
     if (error instanceof FieldError) return fail(error.message);
@@ -123,17 +125,18 @@ function readAnswered(doc: Document, value: unknown): string[] {
 
 const USAGE_KEYS = ["input", "cache_read", "cache_write", "output"] as const;
 
-function readUsage(value: unknown): Usage | null {
+function readUsage(value: unknown, key = "usage"): Usage | null {
   if (value === undefined || value === null) return null;
   if (!(value instanceof Map)) {
-    throw new FieldError("usage must be a mapping like { input: 0, cache_read: 0, cache_write: 0, output: 0 }");
+    throw new FieldError(`${key} must be a mapping like { input: 0, cache_read: 0, cache_write: 0, output: 0 }`);
   }
   const usage: Usage = { input: 0, cache_read: 0, cache_write: 0, output: 0 };
+  const field = key;
   for (const key of USAGE_KEYS) {
     const n: unknown = value.get(key);
     if (n === undefined || n === null) continue;
     if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
-      throw new FieldError(`usage.${key} must be a non-negative integer (found ${describe(n)})`);
+      throw new FieldError(`${field}.${key} must be a non-negative integer (found ${describe(n)})`);
     }
     usage[key] = n;
   }

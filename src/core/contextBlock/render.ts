@@ -1,5 +1,5 @@
 // Rendering a context block, with the YAML scalar escaping that keeps any text from closing its comment.
-import type { ContextBlock } from "../types.js";
+import type { ContextBlock, Usage } from "../types.js";
 import { CONTEXT_BLOCK_MARKER } from "./markers.js";
 
 /** Renders the block; byte-identical for equal input, and `parseContextBlock` returns it unchanged. */
@@ -16,9 +16,14 @@ export function renderContextBlock(block: ContextBlock): string {
     `model: ${block.model === null ? "null" : renderWord(block.model)}`,
     // Written only once an answer has read code, so blocks of threads without code stay as they were.
     ...(block.code_ref === null ? [] : [`code_ref: ${quote(block.code_ref)}`]),
-    `usage: { input: ${u.input}, cache_read: ${u.cache_read}, cache_write: ${u.cache_write}, output: ${u.output} }`,
+    renderUsage("usage", u),
+    ...(block.summary_usage ? [renderUsage("summary_usage", block.summary_usage)] : []),
     "-->",
   ].join("\n");
+}
+
+function renderUsage(key: string, u: Usage): string {
+  return `${key}: { input: ${u.input}, cache_read: ${u.cache_read}, cache_write: ${u.cache_write}, output: ${u.output} }`;
 }
 
 function renderId(id: string | null): string {

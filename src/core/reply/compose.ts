@@ -5,15 +5,29 @@ import type { ContextBlock, Usage } from "../types.js";
 
 export interface FooterFacts {
   model: string;
-  /** This answer's usage, summary call included (the block carries the running total). */
+  /** This answer's usage: the answer call's only (a fold's summary calls are `fold`). */
   usage: Usage;
-  /** Estimated cost of this answer in USD, or null when a model's prices are unknown. */
+  /** Estimated cost of this answer in USD, summary calls included, or null when a model's prices are unknown. */
   costUsd: number | null;
+  /** The fold made for this answer, if any: its summary calls (their own model) and what it folded. */
+  fold?: FoldFacts | null;
+  /** The thread's summary calls so far (the block's `summary_usage`), shown beside `threadUsage`. */
+  threadSummaryUsage?: Usage | undefined;
   elapsedMs: number;
   /** Notes for maintainers (an unreadable context block, a bad `.github/claude.yml` key...). */
   warnings: string[];
   /** The thread's running total after this answer (the block's `usage`), shown for context. */
   threadUsage?: Usage;
+}
+
+export interface FoldFacts {
+  model: string;
+  usage: Usage;
+  /** Summary calls made (a long fold takes several steps). */
+  calls: number;
+  /** Comments and replies the summary now covers that were sent verbatim before. */
+  foldedComments: number;
+  costUsd: number | null;
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {
@@ -30,6 +44,10 @@ const number = new Intl.NumberFormat("en-US");
 export function formatCost(costUsd: number | null): string {
   if (costUsd === null) return "unknown";
   return costUsd >= 1 ? `$${costUsd.toFixed(2)}` : `$${costUsd.toFixed(4)}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${number.format(n)} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function usageRow(label: string, u: Usage): string {
@@ -50,8 +68,24 @@ export function renderFooter(facts: FooterFacts): string {
     "| --- | ---: | ---: | ---: | ---: |",
     usageRow("this answer", facts.usage),
   ];
+  const fold = facts.fold;
+  if (fold) lines.push(usageRow(`summary · ${fold.model} (${plural(fold.calls, "call")})`, fold.usage));
   if (facts.threadUsage) lines.push(usageRow("thread so far", facts.threadUsage));
-  lines.push("", "Cost is estimated from list prices; cache reads bill at 0.1× input, cache writes at 1.25× (2× for the 1-hour cache).", "", "</details>");
+  if (facts.threadSummaryUsage) lines.push(usageRow("summaries so far", facts.threadSummaryUsage));
+  lines.push(
+    "",
+    "Rows are per model: answers on the model above, summaries on the summary model. Cost is estimated from list prices; cache reads bill at 0.1× input (less on some models), cache writes at 1.25× (2× for the 1-hour cache).",
+    "",
+    "</details>",
+  );
+  // Visible, not collapsed: the answer no longer saw these comments verbatim.
+  if (fold && fold.foldedComments > 0) {
+    lines.push(
+      "",
+      `_${plural(fold.foldedComments, "older comment")} ${fold.foldedComments === 1 ? "was" : "were"} folded into the summary ` +
+        `(${fold.model}, est. ${formatCost(fold.costUsd)} of this answer's cost)._`,
+    );
+  }
   for (const warning of facts.warnings) lines.push("", "> [!WARNING]", `> ${warning.replace(/\s*\n\s*/g, " ")}`);
   return lines.join("\n");
 }
