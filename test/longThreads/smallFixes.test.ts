@@ -24,6 +24,9 @@ const review = (body: string): Review => ({
   },
 }) as unknown as Review;
 
+/** What Claude is shown of a review comment: its body, then the text the app composed beside it. */
+const shown = (c: ReturnType<typeof reviewAsComment>) => `${c.body}${c.composed ?? ""}`;
+
 /** Top-level node types of the composed body, and whether the line comment is prose (not code). */
 function shape(body: string) {
   const tree = parseMarkdown(body);
@@ -37,13 +40,13 @@ function shape(body: string) {
 describe("a review's line comments joined to its body", () => {
   const mentions = () => true;
   it("do not turn the review's last line into a heading", () => {
-    const { types, prose } = shape(reviewAsComment(review("@claude is this right?\nsee the parser"), mentions).body);
+    const { types, prose } = shape(shown(reviewAsComment(review("@claude is this right?\nsee the parser"), mentions)));
     expect(types).not.toContain("heading");
     expect(types).toContain("thematicBreak");
     expect(prose).toBe(true);
   });
   it("are not swallowed by a fence the review left open", () => {
-    const { prose, hunk, types } = shape(reviewAsComment(review("@claude why does this fail?\n\n```ts\nparse(row)"), mentions).body);
+    const { prose, hunk, types } = shape(shown(reviewAsComment(review("@claude why does this fail?\n\n```ts\nparse(row)"), mentions)));
     expect(prose).toBe(true);
     expect(hunk).toBe(true);
     expect(types).toContain("thematicBreak");
