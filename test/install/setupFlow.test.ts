@@ -153,7 +153,7 @@ describe("a fresh install through Probot's setup page", () => {
     const port = await freePort();
     // No credentials at all: setup mode. NO_SMEE_SETUP: no smee.io channel (no internet here), so the
     // manifest registers the app's own URL, as for a deployment behind a public URL.
-    const env = { ...serviceEnv(standIn.url, anthropic.url), NO_SMEE_SETUP: "true" };
+    const env = { ...serviceEnv(standIn.url, anthropic.url), NO_SMEE_SETUP: "true" as const };
     const setup = await startServer(dir, env, port);
     const manifest = await runManifestFlow(setup.url, standIn, dir);
     await setup.kill();
@@ -187,7 +187,7 @@ describe("a fresh install through Probot's setup page", () => {
     const { github, anthropic, standIn } = await services();
     const dir = track(freshDir("glued"));
     const port = await freePort();
-    const env = { ...serviceEnv(standIn.url, anthropic.url), NO_SMEE_SETUP: "true" };
+    const env = { ...serviceEnv(standIn.url, anthropic.url), NO_SMEE_SETUP: "true" as const };
     const setup = await startServer(dir, env, port);
     const manifest = await runManifestFlow(setup.url, standIn, dir);
     await setup.kill();
