@@ -65,7 +65,7 @@ describe("webhook bodies are bounded (npm start)", () => {
       body,
     });
     expect(ok.status).toBe(200);
-    await until(() => github!.botComments(issue).some((c) => c.body.startsWith("Still answering.")), 15_000, `the answer:\n${app.output()}`);
+    await until(() => github!.botComments(issue).some((c) => c.body.startsWith("Still answering.")), 15_000, () => `the answer:\n${app.output()}`);
     expect(app.child.exitCode).toBeNull();
   }, 45_000);
 });

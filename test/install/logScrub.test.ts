@@ -33,7 +33,7 @@ describe("Probot's own log lines are scrubbed (npm start)", () => {
       const res = await fetch(`${app.url}/ping?token=${TOKEN}`, { headers: { "x-forwarded-key": ANTHROPIC_KEY, authorization: `Bearer ${ANTHROPIC_KEY}` } });
       expect(res.status).toBe(200);
       // Probot's HTTP logger writes the line when the response is done.
-      await until(() => app.output().includes("GET /ping?token="), 5_000, `the request's log line:\n${app.output()}`);
+      await until(() => app.output().includes("GET /ping?token="), 5_000, () => `the request's log line:\n${app.output()}`);
       const out = app.output();
       expect(out).not.toContain(TOKEN);
       expect(out).not.toContain(ANTHROPIC_KEY);

@@ -173,7 +173,7 @@ describe("a fresh install through Probot's setup page", () => {
     const delivered = await deliverTo(hookUrl, WEBHOOK_SECRET);
     expect(delivered.status).toBe(200);
     const issue = github.issue("Codertocat", "Hello-World", 1);
-    await until(() => github.botComments(issue).some((c) => c.body.startsWith("Here is the answer.")), 15_000, `the answer:\n${app.output()}`);
+    await until(() => github.botComments(issue).some((c) => c.body.startsWith("Here is the answer.")), 15_000, () => `the answer:\n${app.output()}`);
     await new Promise((r) => setTimeout(r, 300)); // a second answer would have been posted by now
     expect(github.botComments(issue)).toHaveLength(1);
     expect(anthropic.requests).toHaveLength(1);
@@ -199,7 +199,7 @@ describe("a fresh install through Probot's setup page", () => {
     const app = await startServer(dir, env, port);
     expect((await deliverTo(manifest.hook_attributes.url, WEBHOOK_SECRET)).status).toBe(200);
     const issue = github.issue("Codertocat", "Hello-World", 1);
-    await until(() => github.botComments(issue).some((c) => c.body.startsWith("Here is the answer.")), 15_000, `the answer:\n${app.output()}`);
+    await until(() => github.botComments(issue).some((c) => c.body.startsWith("Here is the answer.")), 15_000, () => `the answer:\n${app.output()}`);
     expect(github.botComments(issue)).toHaveLength(1);
     expect(sentKey(anthropic)).toBe(ANTHROPIC_KEY);
     expect(app.output()).toContain("ANTHROPIC_API_KEY= is glued onto the end of GITHUB_CLIENT_SECRET");
@@ -220,14 +220,14 @@ describe("a fresh install through Probot's setup page", () => {
         ANTHROPIC_API_KEY: ANTHROPIC_KEY,
         WEBHOOK_PROXY_URL: smee.url,
       }, port);
-      await until(() => smee.connected(), 10_000, `the proxy client to connect:\n${app.output()}`);
+      await until(() => smee.connected(), 10_000, () => `the proxy client to connect:\n${app.output()}`);
       const payload = issueCommentCreated("@claude why?", { id: 101 });
       smee.send(
         { "x-github-event": "issue_comment", "x-github-delivery": randomUUID(), "x-hub-signature-256": sign(JSON.stringify(payload), WEBHOOK_SECRET), "content-type": "application/json" },
         payload,
       );
       const issue = github.issue("Codertocat", "Hello-World", 1);
-      await until(() => github.botComments(issue).some((c) => c.body.startsWith("Here is the answer.")), 15_000, `the answer:\n${app.output()}`);
+      await until(() => github.botComments(issue).some((c) => c.body.startsWith("Here is the answer.")), 15_000, () => `the answer:\n${app.output()}`);
       expect(github.botComments(issue)).toHaveLength(1);
       expect(app.output()).not.toContain("npm install --save-dev smee-client");
     } finally {

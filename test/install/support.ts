@@ -23,10 +23,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+/** `what` may be a function, for a message (the app's output) read when the wait fails. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -99,7 +100,7 @@ export async function spawnApp(args: string[], cwd: string, env: NodeJS.ProcessE
         return fetch(`${spawned.url}/ping`).then((r) => r.ok, () => false);
       },
       timeoutMs,
-      `the app to start:\n${output}`,
+      () => `the app to start:\n${output}`,
     );
   } catch (error) {
     await spawned.kill();
