@@ -32,13 +32,23 @@ function pathname(url: string | undefined): string | undefined {
   }
 }
 
+/** Grace for a client that keeps sending after its 413, before the connection is cut. */
+const LINGER_MS = 2_000;
+
 function refuse(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
-  if (!res.headersSent) {
-    res.writeHead(413, { "content-type": "application/json", connection: "close" });
-    res.end(JSON.stringify({ error: `Payload too large: webhook bodies are at most ${maxBytes} bytes` }), () => req.destroy());
-  } else {
-    req.destroy();
-  }
+  // What the client still sends is read and dropped (never kept), so that it gets to read the 413: closing a
+  // socket with unread data resets it, and the client would see ECONNRESET instead. One that keeps sending
+  // is cut off after a grace period.
+  req.on("data", () => undefined);
+  req.on("error", () => undefined);
+  req.resume();
+  const cut = setTimeout(() => req.destroy(), LINGER_MS);
+  cut.unref();
+  req.socket.once("close", () => clearTimeout(cut));
+  if (res.headersSent) return;
+  // No `Connection: close`: Node would close the socket as soon as the response is out, unread data and all.
+  res.writeHead(413, { "content-type": "application/json" });
+  res.end(JSON.stringify({ error: `Payload too large: webhook bodies are at most ${maxBytes} bytes` }));
 }
 
 /** The body as text, or undefined when it was over the cap (413 sent) or the request failed. */
@@ -61,9 +71,8 @@ export function readBoundedBody(req: IncomingMessage, res: ServerResponse, maxBy
       total += chunk.length;
       if (total > maxBytes) {
         chunks.length = 0;
-        req.pause();
-        refuse(req, res, maxBytes);
         done(undefined);
+        refuse(req, res, maxBytes);
         return;
       }
       chunks.push(chunk);

@@ -89,7 +89,7 @@ describe("webhook bodies are bounded at every webhook path (in process)", () => 
       for (const path of ["/hooks", "/"]) {
         const over = await post(`${url}${path}`, UNSIGNED, junk(MAX_WEBHOOK_BYTES + MB));
         expect(over.status, path).toBe(413);
-        const declared = await post(`${url}${path}`, { ...UNSIGNED, "content-length": String(MAX_WEBHOOK_BYTES + 1) }, Buffer.from("{}"));
+        const declared = await post(`${url}${path}`, { ...UNSIGNED, "content-length": String(MAX_WEBHOOK_BYTES + 1) }, junk(MAX_WEBHOOK_BYTES));
         expect(declared.status, path).toBe(413);
         // Under the cap it is read, and the signature check refuses it (not the size).
         const small = await post(`${url}${path}`, UNSIGNED, Buffer.from(JSON.stringify({ x: "a".repeat(MB) })));
