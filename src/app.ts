@@ -14,6 +14,7 @@ import { answerJob } from "./worker/answer.js";
 import { notifyFailure } from "./reply/failureNotice.js";
 import { createSpendLedger } from "./worker/spend/ledger.js";
 import { redactingLogger, registerSecrets } from "./observe/logRedaction.js";
+import { boundWebhooks } from "./server/bodyLimit.js";
 
 export interface ThreadbotOptions {
   settings?: Settings;
@@ -61,6 +62,9 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
   const app: ApplicationFunction = (probot, options) => {
     // Every string logged through it is scrubbed of credentials (src/observe/logRedaction.ts).
     const log = redactingLogger(probot.log.child({ name: "threadbot" }));
+    // Webhook bodies bounded at GitHub's 25 MB before anything buffers them, and deliveries to `/` (the
+    // URL Probot's manifest flow registers) received like those to WEBHOOK_PATH (src/server/bodyLimit.ts).
+    boundWebhooks(probot);
     try {
       options?.addHandler(metrics.handler);
     } catch {
@@ -117,4 +121,14 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
   };
 }
 
-export default createThreadbot;
+/**
+ * The app as a Probot application function, with settings from the environment: what Probot's own CLI
+ * loads (`probot run ./dist/app.js`) and what `run()` or `createNodeMiddleware()` take. `npm start`
+ * (src/server.ts) adds the scrubbing logger for Probot's own lines, the Octokit that retries secondary rate
+ * limits, the repair of a glued `.env` and the graceful shutdown on SIGTERM. The factory stays a named export.
+ */
+const threadbotApp: ApplicationFunction = (probot, options) => {
+  return createThreadbot().app(probot, options);
+};
+
+export default threadbotApp;

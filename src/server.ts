@@ -4,17 +4,25 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { run } from "probot";
 import { createThreadbot } from "./app.js";
-import { readSettings, SettingsError, type Settings } from "./config/env.js";
+import { readSettings, repairGluedEnv, SettingsError, type Settings } from "./config/env.js";
 import { ThreadbotOctokit } from "./github/octokit.js";
-import { registerSecrets, scrubProcessOutput } from "./observe/logRedaction.js";
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
-}
+import { registerSecrets } from "./observe/logRedaction.js";
+import { logOptionsFromEnv, scrubbingLog } from "./server/logger.js";
 
 // Probot applies `.env` (over the environment) only inside run(); the settings are read before that.
 if (existsSync(".env")) Object.assign(process.env, parseEnv(readFileSync(".env", "utf8")));
+// `echo KEY=… >> .env` onto Probot's `.env` (no final newline) glues the line onto the last one: split it.
+const glued = repairGluedEnv(process.env);
+Object.assign(process.env, glued.env);
+
+// Probot's own lines (requests, webhooks, setup) and the app's go through this logger: every line scrubbed.
+const log = await scrubbingLog(logOptionsFromEnv(process.env));
+for (const warning of glued.warnings) log.warn(warning);
+
+function fail(message: string): never {
+  log.fatal(message);
+  process.exit(1);
+}
 
 let settings: Settings;
 try {
@@ -22,17 +30,20 @@ try {
 } catch (error) {
   fail(error instanceof SettingsError ? error.message : String(error));
 }
+registerSecrets([settings.anthropicApiKey]);
 const configured = Boolean(process.env.APP_ID && (process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH));
 if (configured && settings.production && !settings.anthropicApiKey) {
   fail("ANTHROPIC_API_KEY is not set. threadbot needs it to answer; set it in the environment (see .env.example).");
 }
 
-// Probot's own logs (requests, webhooks) are scrubbed of credentials too, at the process's output.
-registerSecrets([settings.anthropicApiKey]);
-scrubProcessOutput();
 const threadbot = createThreadbot({ settings });
-// The app's Octokit retries secondary rate limits, which Probot's only logs (src/github/octokit.ts).
-const server = await run(threadbot.app, { Octokit: ThreadbotOctokit });
+const server = await run(threadbot.app, {
+  log,
+  // The app's Octokit retries secondary rate limits, which Probot's only logs (src/github/octokit.ts).
+  Octokit: ThreadbotOctokit,
+  // run() applies `.env` again, over the repair above: Probot reads its options from the repaired copy.
+  env: { ...process.env, ...glued.env },
+}).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
 // Probot's own SIGINT handler exits at once; ours lets answers in flight finish first.
 process.removeAllListeners("SIGINT");
 
@@ -40,15 +51,19 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  console.info(`${signal}: no longer taking webhooks; finishing answers in flight`);
+  log.info({ signal }, `${signal}: no longer taking webhooks; finishing answers in flight`);
   await server.stop().catch(() => undefined);
   const unfinished = await threadbot.shutdown();
   for (const job of unfinished) {
     // Embedded queue: these are lost with the process (GitHub does not redeliver by itself); on Redis,
     // another replica takes them over.
     const fate = settings.redisUrl ? "handed back to the shared queue" : "not answered before shutdown";
-    console.warn(`${fate}: ${job.threadKey} comment ${job.trigger.id} (delivery ${job.deliveryId})`);
+    log.warn(
+      { thread: job.threadKey, trigger: job.trigger.id, delivery: job.deliveryId },
+      `${fate}: ${job.threadKey} comment ${job.trigger.id} (delivery ${job.deliveryId})`,
+    );
   }
+  log.info({ signal, unfinished: unfinished.length }, "stopped");
   process.exit(0);
 }
 process.once("SIGTERM", () => void shutdown("SIGTERM"));

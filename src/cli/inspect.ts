@@ -69,9 +69,102 @@ export function parseRef(ref: string): { owner: string; repo: string; number: nu
   return { owner: m[1]!, repo: m[2]!, number: Number(m[3]) };
 }
 
+/** A file the user named: a missing or unreadable one is a usage error that names it, not a raw ENOENT. */
+export async function readInputFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : error instanceof Error ? error.message : String(error);
+    throw new UsageError(`cannot read ${what} ${path}: ${why}`);
+  }
+}
+
+/** JSON.parse, with the file's name and the line and column of a syntax error. */
+export function parseJsonFile(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // V8 says "… at position N" (Node 20: "in JSON at position N"), or "Unexpected end of JSON input".
+    const at = /position (\d+)/.exec(message);
+    const offset = at ? Number(at[1]) : /end of JSON input/.test(message) ? text.length : jsonErrorOffset(text);
+    // Node 20 quotes the text around the error, newlines and all: keep its first line.
+    const detail = message.replace(/\s*\(line \d+ column \d+\)$/, "").split("\n")[0]!;
+    if (offset === undefined) throw new UsageError(`${path} is not valid JSON: ${detail}`);
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    throw new UsageError(`${path} is not valid JSON (line ${line}, column ${column}${offset >= text.length ? ", the end of the file" : ""}): ${detail}`);
+  }
+}
+
+/** Where a JSON text stops being JSON (for messages that do not say), or undefined if it cannot tell. */
+function jsonErrorOffset(t: string): number | undefined {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < t.length && " \t\n\r".includes(t[i]!)) i++;
+  };
+  const str = () => {
+    i++;
+    while (i < t.length && t[i] !== '"') {
+      if (t.charCodeAt(i) < 0x20) fail();
+      i += t[i] === "\\" ? 2 : 1;
+    }
+    if (i >= t.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = t[i];
+    if (c === "{" || c === "[") {
+      const close = c === "{" ? "}" : "]";
+      i++;
+      ws();
+      if (t[i] === close) return void i++;
+      for (;;) {
+        if (c === "{") {
+          ws();
+          if (t[i] !== '"') fail();
+          str();
+          ws();
+          if (t[i] !== ":") fail();
+          i++;
+        }
+        value();
+        ws();
+        if (t[i] === ",") i++;
+        else if (t[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(t.slice(i, i + 1000));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  try {
+    value();
+    ws();
+    return i < t.length ? i : undefined;
+  } catch (error) {
+    return typeof error === "number" ? error : undefined;
+  }
+}
+
 async function localConfig(path: string | undefined, settings: Settings): Promise<LoadedRepoConfig> {
   if (path === undefined) return { config: defaultRepoConfig(settings), warnings: [], sources: ["defaults"], readError: null };
-  const validated = validateRepoConfig(parseYaml(await readFile(path, "utf8")) ?? {}, settings);
+  let yaml: unknown;
+  try {
+    yaml = parseYaml(await readInputFile(path, "config file"));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${path} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const validated = validateRepoConfig(yaml ?? {}, settings);
   return { ...validated, sources: [path], readError: null };
 }
 
@@ -95,7 +188,7 @@ function readJob(ref: { owner: string; repo: string; number: number }, kind: Thr
 
 async function load(options: InspectOptions, settings: Settings, io: CliIo): Promise<Loaded> {
   if (options.threadFile !== undefined) {
-    const file = parseThreadFile(JSON.parse(await readFile(options.threadFile, "utf8")));
+    const file = parseThreadFile(parseJsonFile(await readInputFile(options.threadFile, "thread file"), options.threadFile));
     return { ...file, repoConfig: await localConfig(options.configFile, settings) };
   }
   const ref = parseRef(options.ref ?? "");
@@ -244,6 +337,7 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
           warnings,
           notes,
           context: prepared.conversation.context,
+          contextSource: prepared.conversation.contextSourceId,
           turns: prepared.conversation.turns,
           estimatedInputTokens: estimateRequestTokens(prepared.request),
           request: redactRequest(prepared.request),
@@ -260,6 +354,7 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
     `${thread.owner}/${thread.repo}#${thread.number} (${thread.kind}): ${preview(thread.title)}`,
     `trigger: ${triggerId === "opening" ? "opening post" : `comment ${triggerId}`} · bot: ${bot.login} · settings: ${repoConfig.sources.join(", ")}`,
     `model: ${prepared.model} · max_tokens ${config.max_output_tokens} · cache ${config.cache_ttl} · about ${estimateRequestTokens(prepared.request).toLocaleString("en-US")} input tokens`,
+    `context block: ${contextSource(thread, prepared.conversation.contextSourceId)}`,
     ...notes.map((n) => `note: ${n}`),
     ...warnings.map((w) => `warning: ${w}`),
     "",
@@ -276,6 +371,14 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
   }
   io.out(lines.join("\n"));
   return 0;
+}
+
+/** Which comment's context block is in force (the newest valid one in a trusted comment), for the text output. */
+function contextSource(thread: Thread, id: string | null): string {
+  if (id === null) return "none in force (no valid block in a trusted comment: the thread starts from an empty one)";
+  const comment = id === thread.opening.id ? thread.opening : thread.comments.find((c) => c.id === id);
+  const where = id === thread.opening.id ? "the opening post" : `comment ${id}`;
+  return comment ? `${where} by ${comment.author?.login ?? "a deleted account"}` : where;
 }
 
 function claudeClient(settings: Settings): ClaudeClient {

@@ -96,3 +96,72 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
     (v): v is string => typeof v === "string" && v.length >= 8,
   );
 }
+
+/**
+ * Every variable the app (or Probot under it) reads from `.env`: a value that contains one of these
+ * names followed by `=` is two lines glued together (see `repairGluedEnv`).
+ */
+export const KNOWN_VARIABLES = [
+  ...Object.keys(EnvSchema.shape),
+  "APP_ID",
+  "PRIVATE_KEY",
+  "PRIVATE_KEY_PATH",
+  "WEBHOOK_SECRET",
+  "WEBHOOK_PATH",
+  "WEBHOOK_PROXY_URL",
+  "GITHUB_CLIENT_ID",
+  "GITHUB_CLIENT_SECRET",
+  "GHE_HOST",
+  "GHE_PROTOCOL",
+  "GH_ORG",
+  "HOST",
+  "PORT",
+  "LOG_LEVEL",
+  "LOG_FORMAT",
+  "LOG_LEVEL_IN_STRING",
+  "LOG_MESSAGE_KEY",
+  "SENTRY_DSN",
+].filter((name) => name !== "NODE_ENV");
+
+export interface GluedRepair {
+  /** The variables to set: the glued-on ones, and the ones they were glued onto, cut short. */
+  env: Record<string, string>;
+  /** One line per repair, naming the fix. */
+  warnings: string[];
+}
+
+/**
+ * Finds `KEY=` lines appended to a file that did not end with a newline: Probot writes `.env` without a
+ * final newline, so `echo ANTHROPIC_API_KEY=… >> .env` gives `GITHUB_CLIENT_SECRET=abcANTHROPIC_API_KEY=…`.
+ * Such a value is split back in two; a variable that is also set on its own line keeps that value.
+ */
+export function repairGluedEnv(env: NodeJS.ProcessEnv, names: readonly string[] = KNOWN_VARIABLES): GluedRepair {
+  const out: Record<string, string> = {};
+  const warnings: string[] = [];
+  const pattern = new RegExp(`(${[...names].sort((a, b) => b.length - a.length).join("|")})=`);
+  for (const [victim, value] of Object.entries(env)) {
+    if (typeof value !== "string" || !names.includes(victim)) continue;
+    let rest = value;
+    let head: string | undefined;
+    const found: [string, string][] = [];
+    for (let m = pattern.exec(rest); m; m = pattern.exec(rest)) {
+      head ??= rest.slice(0, m.index);
+      const after = rest.slice(m.index + m[0].length);
+      const next = pattern.exec(after);
+      found.push([m[1]!, next ? after.slice(0, next.index) : after]);
+      rest = next ? after.slice(next.index) : "";
+      if (!next) break;
+    }
+    if (head === undefined) continue;
+    out[victim] = head;
+    for (const [name, glued] of found) {
+      const own = env[name];
+      if (own === undefined || own === "") out[name] = glued;
+      warnings.push(
+        `.env: ${name}= is glued onto the end of ${victim}'s line (the file did not end with a newline when it was appended); ` +
+          `read as two variables for now. Fix the file: put ${name}=… on a line of its own.`,
+      );
+    }
+  }
+  return { env: out, warnings };
+}

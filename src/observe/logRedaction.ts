@@ -3,6 +3,8 @@
 // a commenter pasted, echoed back in an API error) and `redactKnownSecrets` (this process's own values, in
 // whatever shape). Errors are logged as { type, message, stack, status, code } only: SDK errors carry
 // response headers and bodies as extra properties, which pino would otherwise print whole.
+// Probot's own lines (its HTTP and webhook logs) do not go through `redactingLogger`: under `npm start`
+// Probot is given a logger that runs `scrubText` over every serialised line (src/server/logger.ts).
 import type { Logger } from "pino";
 import { secretValues } from "../config/env.js";
 import { redactKnownSecrets, redactSecrets } from "../core/redact/secrets.js";
@@ -69,19 +71,4 @@ export function redactingLogger<L extends Logger>(log: L, known: () => readonly 
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-}
-
-/**
- * The last line of defence for what Probot itself logs (its request and webhook logs do not go through
- * `redactingLogger`): every write to stdout and stderr is scrubbed. Installed by src/server.ts only.
- */
-export function scrubProcessOutput(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk === "string") return write(scrubText(chunk), ...rest);
-      if (chunk instanceof Uint8Array) return write(scrubText(Buffer.from(chunk).toString("utf8")), ...rest);
-      return write(chunk, ...rest);
-    }) as typeof stream.write;
-  }
 }
