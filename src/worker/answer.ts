@@ -11,7 +11,7 @@ import { cacheWriteMultiplier, totalCostUsd } from "../core/budget/pricing.js";
 import type { Settings } from "../config/env.js";
 import { loadRepoConfig, triggerPhraseWarning } from "../config/repo.js";
 import type { InstallationClients } from "../github/clients.js";
-import { addEyesReaction } from "../github/writes.js";
+import { ACK_DELAY_MS, addEyesReaction } from "../github/writes.js";
 import type { WorkerMetrics } from "../observe/metrics.js";
 import { runCommand, type CommandOutcome } from "./commands.js";
 import { allowedByAssociation, startPermissionCheck } from "./access.js";
@@ -51,6 +51,15 @@ export type JobOutcome =
   | GateOutcome
   | CommandOutcome;
 
+/** The note on an answer Claude stopped at the output limit. */
+export const TRUNCATED_ANSWER_WARNING =
+  "This answer is incomplete: it reached the output limit (`max_output_tokens` in `.github/claude.yml`) and was cut off.";
+
+/** The 👀 of this job is queued at intake, from the webhook alone (the rest are queued once admitted). */
+export function acknowledgesAtIntake(job: ThreadJob): boolean {
+  return allowedByAssociation(job) && !job.unverified;
+}
+
 function findTrigger(thread: Thread, id: string): ThreadComment | undefined {
   return id === "opening" ? thread.opening : thread.comments.find((c) => c.id === id);
 }
@@ -60,21 +69,21 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const log = deps.log.child({ thread: job.threadKey, delivery: job.deliveryId, trigger: job.trigger.id });
   const [clients, bot] = await Promise.all([deps.clients(job.installationId), deps.bot()]);
 
-  // The reaction is a write (throttled); the read goes beside it on the GraphQL client. 👀 at once only for
-  // those the webhook already shows as maintainers; anyone else gets it once admitted (src/worker/admission.ts).
+  // ---- write lane: nothing paced is awaited before the model request. The 👀 of a mention the webhook
+  // already shows as a maintainer's was queued at intake (src/app.ts); anyone else's is queued once admitted.
+  // Either waits in the installation's write lane, a little, and is dropped when the answer goes first.
   const react = () =>
-    addEyesReaction(clients.rest, job).catch((error: unknown) => {
+    void addEyesReaction(clients.rest, job, { delayMs: ACK_DELAY_MS }).catch((error: unknown) => {
       log.warn({ err: error }, "could not add the 👀 reaction");
     });
-  const reactedEarly = allowedByAssociation(job) && !job.unverified;
-  const reaction = reactedEarly ? react() : undefined;
+  const reactedEarly = acknowledgesAtIntake(job);
+  // ---- end write lane
   // The repository config and (for non-maintainers) the author's permission are read beside the thread.
   const [{ thread, pullRequest }, repoConfig, permission] = await Promise.all([
     readThread(clients, job, deps.settings.triggerPhrase),
     loadRepoConfig(clients.rest, job, deps.settings),
     startPermissionCheck(clients.rest, job),
   ]);
-  await reaction;
   const config = repoConfig.config;
   if (repoConfig.warnings.length > 0) deps.metrics?.error(repoConfig.readError ? "config_unreadable" : "config_invalid");
 
@@ -95,7 +104,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const phrase = deps.settings.triggerPhrase;
   const gate = await admit({ thread, trigger, job, bot, access: config.access, permission, phrase, octokit: clients.rest, log });
   if (gate !== null) return gate;
-  if (!reactedEarly) void react();
+  if (!reactedEarly) react();
 
   let answering = false;
   const sink = safeSink(createReplySink(clients.rest, job, {
@@ -161,6 +170,14 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     usage: addUsage(prepared.conversation.context.usage, usage),
   };
   const triggerWarning = triggerPhraseWarning(config, phrase);
+  // ---- truncated answers: a cut answer says so (and is counted), never passes for a complete one.
+  const truncated = answer.stopReason === "max_tokens";
+  if (truncated) {
+    deps.metrics?.truncated?.(answer.model);
+    log.warn({ model: answer.model }, "the answer was cut at the output limit (max_tokens)");
+  }
+  const truncation = truncated ? [TRUNCATED_ANSWER_WARNING] : [];
+  // ---- end truncated answers
   // The answer's own mentions of the phrase are defused, so a copy of it can never call the bot (loops.ts).
   const body = composeReply(
     defuseMentions(answer.text, phrase),
@@ -169,7 +186,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
       usage,
       costUsd,
       elapsedMs: (deps.now ?? Date.now)() - started,
-      warnings: [...repoConfig.warnings, ...(triggerWarning ? [triggerWarning] : []), ...prepared.warnings],
+      warnings: [...truncation, ...repoConfig.warnings, ...(triggerWarning ? [triggerWarning] : []), ...prepared.warnings],
       threadUsage: block.usage,
     },
     block,
