@@ -10,7 +10,7 @@ import { errorKind, Metrics } from "./observe/metrics.js";
 import { createQueue, withOnQueued } from "./queue/index.js";
 import type { JobQueue, ThreadJob } from "./queue/types.js";
 import { acknowledgesAtIntake, answerJob } from "./worker/answer.js";
-import { ACK_DELAY_MS, addEyesReaction } from "./github/writes.js";
+import { addEyesReaction } from "./github/writes.js";
 import { notifyFailure } from "./reply/failureNotice.js";
 import { createSpendLedger } from "./worker/spend/ledger.js";
 import { redactingLogger, registerSecrets } from "./observe/logRedaction.js";
@@ -92,7 +92,7 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
       if (!acknowledgesAtIntake(job)) return;
       void probot
         .auth(job.installationId)
-        .then((octokit) => addEyesReaction(octokit, job, { delayMs: ACK_DELAY_MS }))
+        .then((octokit) => addEyesReaction(octokit, job))
         .catch((err: unknown) => log.warn({ err, thread: job.threadKey }, "could not add the 👀 reaction"));
     });
 

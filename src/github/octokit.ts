@@ -23,7 +23,7 @@ export interface ThreadbotOctokitOptions {
   throttle?: boolean;
   /** Per-attempt time limit of every request (default 15 s). */
   timeoutMs?: number;
-  /** The write lane's pacing (default: 1 s between writes, 80 comments or reactions a minute, 500 an hour). */
+  /** The write lane's pacing (default: 1 s between writes, 80 comments or reactions a minute, 500 an hour, 👀 after 1 s). */
   pacing?: Partial<WritePacing>;
 }
 
@@ -76,7 +76,10 @@ function writePacingPlugin(_octokit: unknown, options: Record<string, any>): { w
 
 export function threadbotOctokit(options: ThreadbotOctokitOptions = {}): typeof ProbotOctokit {
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const writePacing: Partial<WritePacing> = options.throttle === false ? { spacingMs: 0, perMinute: Infinity, perHour: Infinity } : (options.pacing ?? {});
+  const writePacing: Partial<WritePacing> = {
+    ...(options.throttle === false ? { spacingMs: 0, perMinute: Infinity, perHour: Infinity } : {}),
+    ...options.pacing,
+  };
   return (ProbotOctokit.plugin(writePacingPlugin) as typeof ProbotOctokit).defaults((given: Record<string, any>) => {
     const instance = authOnSameHost(given);
     return {

@@ -21,9 +21,14 @@ export interface WritePacing {
   perMinute: number;
   /** Content-creating writes per rolling hour. */
   perHour: number;
+  /**
+   * How long a 👀 waits before it goes out: an answer ready sooner goes first and the 👀 is dropped (the
+   * answer acknowledges), so a quick answer costs one write and waits behind none.
+   */
+  ackDelayMs: number;
 }
 
-export const DEFAULT_WRITE_PACING: WritePacing = { spacingMs: 1000, perMinute: 80, perHour: 500 };
+export const DEFAULT_WRITE_PACING: WritePacing = { spacingMs: 1000, perMinute: 80, perHour: 500, ackDelayMs: 1000 };
 
 export type WritePriority = "ack" | "final" | "progress";
 const RANK: Record<WritePriority, number> = { ack: 0, final: 1, progress: 2 };

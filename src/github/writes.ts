@@ -14,9 +14,12 @@ export const NO_BLIND_RETRY = { retries: 0 } as const;
 /** How far back (by GitHub's clock) a comment from a failed attempt is looked for. */
 const LOOKBACK_MS = 10 * 60_000;
 
+function pacingOf(octokit: ProbotOctokit): WritePacing {
+  return (octokit as unknown as { writePacing?: WritePacing }).writePacing ?? DEFAULT_WRITE_PACING;
+}
+
 export function laneOf(octokit: ProbotOctokit, job: Target): WriteLane {
-  const pacing = (octokit as unknown as { writePacing?: WritePacing }).writePacing ?? DEFAULT_WRITE_PACING;
-  return laneFor(job.installationId, pacing);
+  return laneFor(job.installationId, pacingOf(octokit));
 }
 
 /** Names the 👀 of a trigger in the lane, so that an answer posted first can cancel it. */
@@ -28,22 +31,12 @@ export function cancelAcknowledgement(octokit: ProbotOctokit, job: Target): bool
 }
 
 /**
- * How long a 👀 waits in the lane before it goes out: an answer ready sooner goes first and the 👀 is
- * dropped (the answer acknowledges), so a quick answer costs one write and waits behind none.
- */
-export const ACK_DELAY_MS = 1000;
-
-export interface AckOptions {
-  /** Not before this many ms from now: an answer ready sooner makes the 👀 unnecessary (default 0). */
-  delayMs?: number;
-}
-
-/**
  * 👀 on the trigger comment (or on the issue itself when the opening post is the trigger; on the review
  * or the review comment for pull-request review triggers). Resolves false when it was not written (shed
- * at the hourly ceiling, or cancelled because the answer went first).
+ * at the hourly ceiling, or cancelled because the answer went first). It waits `ackDelayMs` (1 s) in the
+ * lane before it goes out.
  */
-export async function addEyesReaction(octokit: ProbotOctokit, job: Target, options: AckOptions = {}): Promise<boolean> {
+export async function addEyesReaction(octokit: ProbotOctokit, job: Target): Promise<boolean> {
   const run = async (): Promise<void> => {
     if (review.isReviewTrigger(job)) await review.reactToReview(octokit, job);
     else if (review.isReviewThreadJob(job) && job.trigger.id !== "opening") await review.reactToReviewComment(octokit, job);
@@ -59,7 +52,8 @@ export async function addEyesReaction(octokit: ProbotOctokit, job: Target, optio
       });
     }
   };
-  const delay = options.delayMs ?? 0;
+  // Waits `ackDelayMs` in the lane first: an answer ready sooner cancels it (cancelAcknowledgement).
+  const delay = pacingOf(octokit).ackDelayMs;
   // A reaction is idempotent: GitHub answers an existing one with 200.
   const result = await laneOf(octokit, job).enqueue({
     priority: "ack",

@@ -11,7 +11,7 @@ import { cacheWriteMultiplier, totalCostUsd } from "../core/budget/pricing.js";
 import type { Settings } from "../config/env.js";
 import { loadRepoConfig, triggerPhraseWarning } from "../config/repo.js";
 import type { InstallationClients } from "../github/clients.js";
-import { ACK_DELAY_MS, addEyesReaction } from "../github/writes.js";
+import { addEyesReaction } from "../github/writes.js";
 import type { WorkerMetrics } from "../observe/metrics.js";
 import { runCommand, type CommandOutcome } from "./commands.js";
 import { allowedByAssociation, startPermissionCheck } from "./access.js";
@@ -73,7 +73,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   // already shows as a maintainer's was queued at intake (src/app.ts); anyone else's is queued once admitted.
   // Either waits in the installation's write lane, a little, and is dropped when the answer goes first.
   const react = () =>
-    void addEyesReaction(clients.rest, job, { delayMs: ACK_DELAY_MS }).catch((error: unknown) => {
+    void addEyesReaction(clients.rest, job).catch((error: unknown) => {
       log.warn({ err: error }, "could not add the 👀 reaction");
     });
   const reactedEarly = acknowledgesAtIntake(job);
