@@ -24,6 +24,8 @@ import { defuseMentions } from "../core/trigger/loops.js";
 import { prepareRequest } from "./prepare.js";
 import { readThread } from "./readThread.js";
 import { createReplySink } from "../reply/progressSink.js";
+import { finalCommentSink } from "../reply/finalSink.js";
+import { markdownComplexity } from "../core/markdown/markdown.js";
 import type { ThreadJob } from "../queue/types.js";
 
 export interface WorkerDeps {
@@ -48,12 +50,18 @@ export type JobOutcome =
   | "no-longer-mentions"
   | "not-configured"
   | "over-budget"
+  | "too-complex"
   | GateOutcome
   | CommandOutcome;
 
 /** The note on an answer Claude stopped at the output limit. */
 export const TRUNCATED_ANSWER_WARNING =
   "This answer is incomplete: it reached the output limit (`max_output_tokens` in `.github/claude.yml`) and was cut off.";
+
+/** What the author of a mention the markdown guard refused to parse reads. */
+export function tooComplexNotice(phrase: string): string {
+  return `I could not read this comment: its markdown is too deeply nested or too long a run of emphasis for me to parse safely. Please ask again in a simpler comment (\`${phrase} …\`).`;
+}
 
 /** The 👀 of this job is queued at intake, from the webhook alone (the rest are queued once admitted). */
 export function acknowledgesAtIntake(job: ThreadJob): boolean {
@@ -97,11 +105,21 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     return "already-answered";
   }
   const mention = detectTrigger(trigger.body, { phrase: deps.settings.triggerPhrase });
+  const phrase = deps.settings.triggerPhrase;
   if (!mention.triggered) {
+    // ---- refused to parse: the phrase is in the text but the markdown guard will not parse the comment.
+    const tooComplex = markdownComplexity(trigger.body);
+    if (tooComplex !== null && trigger.body.toLowerCase().includes(phrase.toLowerCase())) {
+      log.info({ reason: tooComplex, length: trigger.body.length }, "a mention too complex to parse; telling its author");
+      const refused = await admit({ thread, trigger, job, bot, access: config.access, permission, phrase, octokit: clients.rest, log });
+      if (refused !== null) return refused;
+      await finalCommentSink(clients.rest, job).notice(tooComplexNotice(phrase));
+      return "too-complex";
+    }
+    // ---- end refused to parse
     log.info("the trigger comment no longer mentions the bot");
     return "no-longer-mentions";
   }
-  const phrase = deps.settings.triggerPhrase;
   const gate = await admit({ thread, trigger, job, bot, access: config.access, permission, phrase, octokit: clients.rest, log });
   if (gate !== null) return gate;
   if (!reactedEarly) react();
