@@ -8,6 +8,7 @@ import { intake } from "./intake.js";
 import { benchFile, type BenchResult, type Row } from "./lib.js";
 import { memory } from "./memory.js";
 import { rebuild } from "./rebuild.js";
+import { storm } from "./storm.js";
 import { tokens } from "./tokens.js";
 
 const args = process.argv.slice(2);
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   rebuild: () => rebuild(),
   tokens: () => tokens(),
   memory: () => memory(),
+  storm: () => storm(quick ? { mentions: 20, issues: 5 } : {}),
 };
 
 const selected = names.length ? names : Object.keys(BENCHMARKS);
