@@ -184,6 +184,7 @@ export function classifyError(error: unknown, options: { assume?: "anthropic" | 
   }
   if (name === "ClaudeAttemptTimeoutError") return failure("anthropic", "timeout");
   if (name === "GitHubTimeoutError") return failure("github", "timeout");
+  if (name === "ThreadLockLostError") return failure("internal", "internal", { retryable: false, ambiguous: false, label: "queue_lock_lost" });
   if (name === "ThreadNotFoundError") return failure("github", "rejected", { retryable: false, ambiguous: false, label: "thread_not_found" });
 
   if (name === "HttpError") return classifyGitHub(e, status);
