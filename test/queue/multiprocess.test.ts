@@ -133,7 +133,7 @@ describe.skipIf(!redisAvailable())("RedisQueue across processes", () => {
     for (const j of [job("slowA", 1), job("slowB", 1)]) await producer.enqueue(j);
     const started = async () => (await events()).filter((e) => e.phase === "start");
     await waitFor(async () => (await started()).length >= 2, "both slow jobs to start");
-    const victimPid = (await started()).find((e) => e.pid === fresh.pid) ? fresh.pid : survivor.pid;
+    const victimPid = (await started()).find((e) => e.pid === fresh.pid) ? fresh.pid! : survivor.pid!;
     const victim = victimPid === fresh.pid ? fresh : survivor;
     const other = victim === fresh ? survivor : fresh;
     const handedBack = (await started()).filter((e) => e.pid === victimPid).map((e) => e.jobId);
