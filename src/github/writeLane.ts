@@ -26,9 +26,11 @@ export interface WritePacing {
    * answer acknowledges), so a quick answer costs one write and waits behind none.
    */
   ackDelayMs: number;
+  /** A 👀 still waiting when the answer is written is dropped (the answer acknowledges). */
+  dropAckWhenAnswered: boolean;
 }
 
-export const DEFAULT_WRITE_PACING: WritePacing = { spacingMs: 1000, perMinute: 80, perHour: 500, ackDelayMs: 1000 };
+export const DEFAULT_WRITE_PACING: WritePacing = { spacingMs: 1000, perMinute: 80, perHour: 500, ackDelayMs: 1000, dropAckWhenAnswered: true };
 
 export type WritePriority = "ack" | "final" | "progress";
 const RANK: Record<WritePriority, number> = { ack: 0, final: 1, progress: 2 };
@@ -135,7 +137,7 @@ export class WriteLane {
       this.#shed++;
       return Promise.resolve(SHED);
     }
-    if (write.priority === "ack" && this.#hourlyLeft() <= this.#pacing.perHour * ACK_RESERVE) {
+    if (write.priority === "ack" && Number.isFinite(this.#pacing.perHour) && this.#hourlyLeft() <= this.#pacing.perHour * ACK_RESERVE) {
       this.#shed++;
       return Promise.resolve(SHED);
     }
@@ -176,7 +178,7 @@ export class WriteLane {
     this.#expire();
     const { perMinute, perHour } = this.#pacing;
     let at = 0;
-    if (this.#created.length >= perHour) at = Math.max(at, this.#created[this.#created.length - perHour]! + 3_600_000);
+    if (Number.isFinite(perHour) && this.#created.length >= perHour) at = Math.max(at, this.#created[this.#created.length - perHour]! + 3_600_000);
     if (Number.isFinite(perMinute) && this.#created.length >= perMinute) {
       at = Math.max(at, this.#created[this.#created.length - perMinute]! + 60_000);
     }

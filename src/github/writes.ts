@@ -27,6 +27,7 @@ export const ackKey = (job: Target): string => `ack:${job.owner}/${job.repo}#${j
 
 /** An acknowledgement that has not gone out yet is pointless once the answer is on its way: drop it. */
 export function cancelAcknowledgement(octokit: ProbotOctokit, job: Target): boolean {
+  if (!pacingOf(octokit).dropAckWhenAnswered) return false;
   return laneOf(octokit, job).cancel(ackKey(job));
 }
 

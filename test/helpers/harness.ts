@@ -62,7 +62,8 @@ export interface HarnessOptions {
   octokit?: ThreadbotOctokitOptions;
   /**
    * true: the write lane exactly as in production, where a 👀 waits 1 s and is dropped when the answer is
-   * quicker. By default the 👀 goes out at once, so suites asserting it do not depend on the mock's speed.
+   * quicker. By default the 👀 goes out at once and is never dropped, so suites asserting it do not depend
+   * on the mock's speed (or on an earlier test's writes on the same installation).
    */
   productionPacing?: boolean;
 }
@@ -94,7 +95,7 @@ export async function startHarness(overrides: Partial<Settings> = {}, env: NodeJ
       Octokit: threadbotOctokit({
         ...(options.throttle === false ? { throttle: false } : {}),
         ...options.octokit,
-        pacing: { ...(options.productionPacing ? {} : { ackDelayMs: 0 }), ...options.octokit?.pacing },
+        pacing: { ...(options.productionPacing ? {} : { ackDelayMs: 0, dropAckWhenAnswered: false }), ...options.octokit?.pacing },
       }),
     }),
     // Every GitHub request (the app's Octokit, its token requests, the GraphQL reader) goes to the fake.
