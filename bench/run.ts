@@ -9,6 +9,7 @@ import { longThreads } from "./longThreads.js";
 import { benchFile, type BenchResult, type Row } from "./lib.js";
 import { memory } from "./memory.js";
 import { rebuild } from "./rebuild.js";
+import { storm } from "./storm.js";
 import { tokens } from "./tokens.js";
 
 const args = process.argv.slice(2);
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   tokens: () => tokens(),
   memory: () => memory(),
   longThreads: () => longThreads(),
+  storm: () => storm(quick ? { mentions: 20, issues: 5 } : {}),
 };
 
 const selected = names.length ? names : Object.keys(BENCHMARKS);

@@ -7,10 +7,11 @@ import { installationClients } from "./github/clients.js";
 import { onIssueCommentCreated } from "./intake/issueComment.js";
 import { registerPullRequestIntake } from "./intake/pullRequest.js";
 import { errorKind, Metrics } from "./observe/metrics.js";
-import { createQueue } from "./queue/index.js";
+import { createQueue, withOnQueued } from "./queue/index.js";
 import type { JobQueue, ThreadJob } from "./queue/types.js";
 import { createRefusalMemory } from "./worker/access.js";
-import { answerJob } from "./worker/answer.js";
+import { acknowledgesAtIntake, answerJob } from "./worker/answer.js";
+import { addEyesReaction } from "./github/writes.js";
 import { notifyFailure } from "./reply/failureNotice.js";
 import { createSpendLedger } from "./worker/spend/ledger.js";
 import { redactingLogger, registerSecrets } from "./observe/logRedaction.js";
@@ -47,7 +48,20 @@ function botIdentity(app: Probot, settings: Settings): () => Promise<BotIdentity
 
 export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
   const settings = options.settings ?? readSettings();
-  const queue = options.queue ?? createQueue({ redisUrl: settings.redisUrl, concurrency: settings.queueConcurrency });
+  // Failures the queue sees outside a job's own handler (a Redis thread lock lost mid-job, a job failed as
+  // stalled): logged and counted once the app's logger exists; the handler reports its own failures.
+  const reportedByHandler = new WeakSet<object>();
+  let onQueueFailure = (error: unknown, job: ThreadJob): void => console.warn(`threadbot: job ${job.id} failed:`, error);
+  const queue =
+    options.queue ??
+    createQueue({
+      redisUrl: settings.redisUrl,
+      concurrency: settings.queueConcurrency,
+      onError: (error, job) => {
+        if (typeof error === "object" && error !== null && reportedByHandler.has(error)) return;
+        onQueueFailure(error, job);
+      },
+    });
   // The SDK does not retry: src/claude/retry.ts does, within one deadline (see there why not both).
   const claude = settings.anthropicApiKey
     ? new ClaudeClient({ apiKey: settings.anthropicApiKey, baseURL: settings.anthropicBaseUrl, maxRetries: 0 })
@@ -75,6 +89,19 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
     });
     if (!claude) log.error("ANTHROPIC_API_KEY is not set: mentions will get a notice instead of an answer.");
     const bot = botIdentity(probot, settings);
+    onQueueFailure = (error, job) => {
+      metrics.error(errorKind(error));
+      log.error({ err: error, thread: job.threadKey, trigger: job.trigger.id }, "the queue reported a failed job");
+    };
+    // The 👀 of a maintainer's mention is queued in the installation's write lane as the webhook is taken,
+    // not when its job starts (behind the thread's earlier jobs); it is dropped if the answer goes first.
+    const intakeQueue = withOnQueued(queue, (job) => {
+      if (!acknowledgesAtIntake(job)) return;
+      void probot
+        .auth(job.installationId)
+        .then((octokit) => addEyesReaction(octokit, job))
+        .catch((err: unknown) => log.warn({ err, thread: job.threadKey }, "could not add the 👀 reaction"));
+    });
 
     queue.start(async (job) => {
       try {
@@ -90,6 +117,7 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
         });
         metrics.outcome(outcome);
       } catch (error) {
+        if (typeof error === "object" && error !== null) reportedByHandler.add(error);
         metrics.error(errorKind(error));
         log.error({ err: error, thread: job.threadKey, trigger: job.trigger.id }, "could not answer a mention");
         // A failure the worker could not report itself (a read that failed for good): one notice, if GitHub takes it.
@@ -102,10 +130,10 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
 
     probot.on("issue_comment.created", async (context) => {
       const startedAt = Date.now();
-      metrics.intake(await onIssueCommentCreated(context, { queue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }), startedAt);
+      metrics.intake(await onIssueCommentCreated(context, { queue: intakeQueue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }), startedAt);
     });
     // Edits that add a mention, review comments, reviews, opening posts (src/intake/pullRequest.ts).
-    registerPullRequestIntake(probot, { queue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }, (decision, startedAt) => metrics.intake(decision, startedAt));
+    registerPullRequestIntake(probot, { queue: intakeQueue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }, (decision, startedAt) => metrics.intake(decision, startedAt));
   };
 
   return {

@@ -7,6 +7,8 @@
 // means `attempts` is the true number of requests and the deadline holds (give or take one attempt's
 // abort). Each attempt also has its own timeout (a stream that stalls after its 200 is aborted).
 
+import { ClaudeAttemptTimeoutError, classifyError } from "../core/errors.js";
+
 export interface RetryPolicy {
   /** Requests at most (first try included). */
   attempts: number;
@@ -58,37 +60,29 @@ export function elapsedText(ms: number): string {
   return s < 90 ? `${s} s` : `${Math.round(s / 60)} min`;
 }
 
-/** Our per-attempt abort, told apart from a caller's. */
-class AttemptTimeout extends Error {
-  override name = "AttemptTimeout";
-}
-
+/**
+ * How the retry loop reads a failure: the app's one error classifier (src/core/errors.ts), taking an
+ * unrecognised error with a status as Anthropic's (everything this loop runs is a Claude call).
+ */
 export function classify(error: unknown): Classified {
-  const e = error as { status?: unknown; name?: string; error?: { error?: { type?: string }; type?: string }; headers?: unknown };
-  const status = typeof e?.status === "number" ? e.status : undefined;
-  const name = String(e?.name ?? "");
-  const type = e?.error?.error?.type ?? e?.error?.type;
-  const retryAfterMs = retryAfter(e?.headers);
-  const withRetryAfter = (c: Classified): Classified => (retryAfterMs === undefined ? c : { ...c, retryAfterMs });
-  if (error instanceof AttemptTimeout || /Timeout/i.test(name)) return { retry: true, kind: "timeout" };
-  if (status === 529 || type === "overloaded_error") return withRetryAfter({ retry: true, kind: "overloaded", ...(status ? { status } : {}) });
-  if (status === 429) return withRetryAfter({ retry: true, kind: "rate-limited", status });
-  if (status === 408 || status === 409 || (status !== undefined && status >= 500)) return withRetryAfter({ retry: true, kind: "server-error", status });
-  if (status !== undefined) return { retry: false, kind: "rejected", status };
-  if (/UserAbort/i.test(name)) return { retry: false, kind: "interrupted" };
-  // No status: an SSE `error` event after a 200 (api_error and the like), a cut connection, a parse error
-  // of a truncated stream.
-  return { retry: true, kind: type === "rate_limit_error" ? "rate-limited" : type === "api_error" ? "server-error" : "interrupted" };
-}
-
-function retryAfter(headers: unknown): number | undefined {
-  const get = (headers as { get?: (name: string) => string | null } | undefined)?.get;
-  const value = typeof get === "function" ? get.call(headers, "retry-after") : null;
-  if (value === null || value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  const f = classifyError(error, { assume: "anthropic" });
+  const status = f.status === undefined ? {} : { status: f.status };
+  const wait = f.retryAfterMs === undefined ? {} : { retryAfterMs: f.retryAfterMs };
+  switch (f.kind) {
+    case "timeout":
+      return { retry: true, kind: "timeout" };
+    case "overloaded":
+    case "rate-limited":
+    case "server-error":
+      return { retry: true, kind: f.kind, ...status, ...wait };
+    case "rejected":
+      return { retry: false, kind: "rejected", ...status };
+    case "aborted":
+      return { retry: false, kind: "interrupted" };
+    default:
+      // A cut connection, an SSE `error` event after a 200, a parse error of a truncated stream.
+      return { retry: true, kind: "interrupted" };
+  }
 }
 
 export interface RetryHooks {
@@ -118,13 +112,13 @@ export async function withRetries<T>(
   for (let n = 1; ; n++) {
     const controller = new AbortController();
     const budget = Math.max(1, Math.min(policy.attemptTimeoutMs, deadline - now()));
-    const timer = setTimeout(() => controller.abort(new AttemptTimeout("attempt timed out")), budget);
+    const timer = setTimeout(() => controller.abort(new ClaudeAttemptTimeoutError("attempt timed out")), budget);
     let failure: Classified;
     let error: unknown;
     try {
       return await attempt(controller.signal, n);
     } catch (caught) {
-      error = controller.signal.aborted ? new AttemptTimeout("attempt timed out") : caught;
+      error = controller.signal.aborted ? new ClaudeAttemptTimeoutError("attempt timed out") : caught;
       failure = classify(error);
     } finally {
       clearTimeout(timer);

@@ -1,8 +1,9 @@
 // Bounded retries for the GraphQL read client. Reads go through a plain `@octokit/graphql` client (not
 // Probot's Octokit, see clients.ts), so they have no @octokit/plugin-retry: a 502/503/504 from GitHub, a
-// dropped connection or GitHub's transient "Something went wrong while executing your query" would fail
+// dropped connection, an attempt that timed out (src/github/octokit.ts gives every attempt a time limit) or GitHub's transient "Something went wrong while executing your query" would fail
 // the job. Reads are idempotent, so they are retried here: up to 3 attempts, 0.5 s then 1.5 s (± jitter),
 // or after `retry-after` when GitHub sends one (capped at 10 s).
+import { classifyError } from "../core/errors.js";
 import type { GraphqlClient } from "./clients.js";
 
 export interface ReadRetryOptions {
@@ -13,22 +14,17 @@ export interface ReadRetryOptions {
   random?: () => number;
 }
 
-const TRANSIENT_GRAPHQL = /Something went wrong while executing your query/i;
-
+/** Worth another attempt: a 502/503/504, a dropped connection, a timed-out attempt, GitHub's transient GraphQL error. */
 export function isTransientReadError(error: unknown): boolean {
-  const e = error as { status?: unknown; name?: string; message?: string; errors?: { message?: string }[] } | null;
-  const status = typeof e?.status === "number" ? e.status : undefined;
-  if (status === 502 || status === 503 || status === 504) return true;
-  if (status !== undefined) return false;
-  if (e?.errors?.some((x) => TRANSIENT_GRAPHQL.test(String(x?.message ?? "")))) return true;
-  // fetch failures (connection reset, socket closed) surface as TypeError / FetchError without a status.
-  return /fetch failed|ECONNRESET|socket hang up|terminated|other side closed/i.test(String(e?.message ?? ""));
+  const f = classifyError(error, { assume: "github" });
+  if (f.kind === "timeout" || f.kind === "connection") return true;
+  if (f.kind === "graphql") return f.retryable;
+  return f.kind === "server-error" && (f.status === 502 || f.status === 503 || f.status === 504);
 }
 
 function retryAfterMs(error: unknown): number | undefined {
-  const headers = (error as { response?: { headers?: Record<string, string | undefined> } } | null)?.response?.headers;
-  const value = Number(headers?.["retry-after"]);
-  return Number.isFinite(value) && value >= 0 ? Math.min(value * 1000, 10_000) : undefined;
+  const wait = classifyError(error, { assume: "github" }).retryAfterMs;
+  return wait === undefined ? undefined : Math.min(wait, 10_000);
 }
 
 export function withReadRetries(client: GraphqlClient, options: ReadRetryOptions = {}): GraphqlClient {

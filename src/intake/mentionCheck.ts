@@ -2,7 +2,8 @@
 // handler returns, and a markdown parse costs up to ~20 µs per character (src/core/markdown/markdown.ts). So a body
 // longer than INTAKE_PARSE_LIMIT is not parsed here: if the phrase appears in it at all, the job is
 // enqueued `unverified` and the worker, off the webhook's clock, decides (its own detectTrigger) before
-// any reaction. A body the parser must not see (MarkdownTooComplexError) is not a mention, and is logged.
+// any reaction. A body the parser must not see (too complex) that names the phrase goes the same way: the
+// worker gives its author a short notice.
 import { markdownComplexity } from "../core/markdown/markdown.js";
 import { detectTrigger } from "../core/trigger/trigger.js";
 
@@ -21,8 +22,10 @@ export function checkMention(
   if (text.length > INTAKE_PARSE_LIMIT) return "unverified";
   if (detectTrigger(text, { phrase }).triggered) return "mention";
   const tooComplex = markdownComplexity(text);
-  if (tooComplex !== null) log?.info({ reason: tooComplex, length: text.length }, "a comment names the bot but is too complex to parse; not a mention");
-  return "not-a-mention";
+  if (tooComplex === null) return "not-a-mention";
+  // The phrase is there but the parser must not see the comment: the worker tells its author (if allowed).
+  log?.info({ reason: tooComplex, length: text.length }, "a comment names the bot but is too complex to parse; the worker will say so");
+  return "unverified";
 }
 
 /** Bots whose mentions intake passes on (the worker then needs the repository's `access.bots` too). */

@@ -2,8 +2,8 @@
 // `addHandler`. Counters and histograms are updated by intake and the worker; the queue gauge is read
 // from the queue when scraped.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import Anthropic from "@anthropic-ai/sdk";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { errorLabel } from "../core/errors.js";
 import type { Usage } from "../core/types.js";
 import type { JobQueue, ThreadJob } from "../queue/types.js";
 
@@ -20,21 +20,13 @@ export interface WorkerMetrics {
   answered(job: Pick<ThreadJob, "receivedAt">, calls: { model: string; usage: Usage }[]): void;
   /** Something went wrong; `kind` is a short label (errorKind, or e.g. "config_invalid"). */
   error(kind: string): void;
+  /** An answer was cut at the output limit (`stop_reason: max_tokens`) and posted with a note saying so. */
+  truncated?(model: string): void;
 }
 
-/** A short, low-cardinality label for an error. */
+/** A short, low-cardinality label for an error: the app's one classifier decides (src/core/errors.ts). */
 export function errorKind(error: unknown): string {
-  // Claude calls that failed after retries (src/claude/retry.ts): the last attempt's error.
-  if ((error as { name?: string } | null)?.name === "ClaudeUnavailableError") return errorKind((error as { cause?: unknown }).cause);
-  if (error instanceof Anthropic.APIUserAbortError) return "anthropic_aborted";
-  if (error instanceof Anthropic.APIConnectionTimeoutError) return "anthropic_timeout";
-  if (error instanceof Anthropic.APIConnectionError) return "anthropic_connection";
-  if (error instanceof Anthropic.APIError) return error.status === undefined ? "anthropic_stream" : `anthropic_${error.status}`;
-  const e = error as { name?: string; status?: number } | null;
-  if (e?.name === "HttpError" && typeof e.status === "number") return `github_${e.status}`;
-  if (e?.name === "GraphqlResponseError") return "github_graphql";
-  if (e?.name === "ThreadNotFoundError") return "thread_not_found";
-  return "internal";
+  return errorLabel(error);
 }
 
 export class Metrics implements WorkerMetrics {
@@ -44,6 +36,7 @@ export class Metrics implements WorkerMetrics {
   readonly outcomes = new Counter({ name: "threadbot_jobs_total", help: "Jobs finished, by outcome (answered, help, status, reset, remember, already-answered, ...).", labelNames: ["outcome"], registers: [this.registry] });
   readonly answers = new Counter({ name: "threadbot_answers_total", help: "Answers from Claude posted.", labelNames: ["model"], registers: [this.registry] });
   readonly errors = new Counter({ name: "threadbot_errors_total", help: "Errors, by kind (anthropic_<status>, github_<status>, config_invalid, ...).", labelNames: ["kind"], registers: [this.registry] });
+  readonly truncatedAnswers = new Counter({ name: "threadbot_answers_truncated_total", help: "Answers cut at the output limit (stop_reason max_tokens), posted with a note saying so.", labelNames: ["model"], registers: [this.registry] });
   readonly tokens = new Counter({ name: "threadbot_tokens_total", help: "Claude tokens, by kind (input, cache_read, cache_write, output) and model.", labelNames: ["kind", "model"], registers: [this.registry] });
   readonly ack = new Histogram({ name: "threadbot_ack_seconds", help: "Webhook handler start to job enqueued (what GitHub waits for).", buckets: ACK_BUCKETS, registers: [this.registry] });
   readonly firstProgress = new Histogram({ name: "threadbot_first_progress_seconds", help: "Webhook received to the first answer text people can see (progress edit or answer).", buckets: LATENCY_BUCKETS, registers: [this.registry] });
@@ -115,6 +108,10 @@ export class Metrics implements WorkerMetrics {
 
   error(kind: string): void {
     this.errors.inc({ kind });
+  }
+
+  truncated(model: string): void {
+    this.truncatedAnswers.inc({ model });
   }
 
   /** A Probot server handler: answers `GET /metrics`, passes on everything else. */

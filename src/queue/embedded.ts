@@ -34,6 +34,8 @@ export class EmbeddedQueue implements JobQueue {
   readonly #idle = new Set<() => void>();
   #handler: JobHandler | undefined;
   #closed = false;
+  /** Closed, but still running the accepted jobs within the grace period. */
+  #draining = false;
 
   constructor(private readonly options: EmbeddedQueueOptions) {
     const memory = options.dedupeMemory ?? 50_000;
@@ -68,11 +70,15 @@ export class EmbeddedQueue implements JobQueue {
     return { waiting, running: this.#runningThreads.size };
   }
 
+  /**
+   * Stops taking jobs and spends the grace period on the jobs already accepted: those running, then those
+   * waiting, in order (per thread, one at a time, as always). Returns what is really left at the deadline.
+   */
   async close(graceMs: number): Promise<ThreadJob[]> {
     this.#closed = true;
-    const handedBack = [...this.#waiting.values()].flat();
-    this.#waiting.clear();
-    if (this.#runningThreads.size > 0) {
+    this.#draining = true;
+    this.#pump();
+    if (!this.#isIdle()) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, graceMs);
         function done() {
@@ -82,12 +88,19 @@ export class EmbeddedQueue implements JobQueue {
         this.#idle.add(done);
       });
     }
-    return [...handedBack, ...this.#runningThreads.values()];
+    this.#draining = false;
+    const left = [...this.#runningThreads.values(), ...[...this.#waiting.values()].flat()];
+    this.#waiting.clear();
+    return left;
+  }
+
+  #isIdle(): boolean {
+    return this.#runningThreads.size === 0 && this.#waiting.size === 0;
   }
 
   #pump(): void {
     const handler = this.#handler;
-    if (!handler || this.#closed) return;
+    if (!handler || (this.#closed && !this.#draining)) return;
     // Map iteration order is insertion order: threads are served first come, first served.
     for (const [threadKey, list] of this.#waiting) {
       if (this.#runningThreads.size >= this.options.concurrency) return;
@@ -104,8 +117,8 @@ export class EmbeddedQueue implements JobQueue {
       .catch((error: unknown) => this.options.onError?.(error, job))
       .finally(() => {
         this.#runningThreads.delete(job.threadKey);
-        if (this.#runningThreads.size === 0) for (const wake of this.#idle) wake();
         this.#pump();
+        if (this.#isIdle()) for (const wake of this.#idle) wake();
       });
   }
 }

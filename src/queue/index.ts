@@ -18,4 +18,21 @@ export function createQueue(options: CreateQueueOptions): JobQueue {
   return new EmbeddedQueue({ concurrency, onError });
 }
 
+/**
+ * The same queue, calling `onQueued` for each job it accepted (not for duplicates), after the enqueue and
+ * without waiting for it: intake uses it to queue the 👀 at once.
+ */
+export function withOnQueued(queue: JobQueue, onQueued: (job: ThreadJob) => void): JobQueue {
+  return {
+    enqueue: async (job) => {
+      const result = await queue.enqueue(job);
+      if (result === "queued") onQueued(job);
+      return result;
+    },
+    start: (handler) => queue.start(handler),
+    stats: () => queue.stats(),
+    close: (graceMs) => queue.close(graceMs),
+  };
+}
+
 export type { EnqueueResult, JobHandler, JobQueue, QueueStats, ThreadJob } from "./types.js";

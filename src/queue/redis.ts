@@ -27,6 +27,11 @@ export interface RedisQueueOptions {
   onQueueError?: (error: unknown) => void;
 }
 
+/** A job's thread lock expired while it ran (another replica may now run the thread): reported via onError. */
+export class ThreadLockLostError extends Error {
+  override name = "ThreadLockLostError";
+}
+
 /** A pending entry whose job is gone for this long is dropped, so a lost job cannot block its thread. */
 const STALE_HEAD_MS = 60_000;
 
@@ -50,6 +55,8 @@ export class RedisQueue implements JobQueue {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #running = new Set<Running>();
   readonly #reported = new WeakSet<object>();
+  /** BullMQ ids of jobs this replica handed back at shutdown: BullMQ's complaints about their locks are expected. */
+  readonly #handedBack = new Set<string>();
   #worker: Worker<ThreadJob> | undefined;
   #closing: Promise<ThreadJob[]> | undefined;
 
@@ -108,7 +115,7 @@ export class RedisQueue implements JobQueue {
       stalledInterval: this.#lockMs,
       maxStalledCount: 2,
     });
-    worker.on("error", this.#onQueueError);
+    worker.on("error", (error) => this.#workerError(error));
     // Jobs that fail without our handler having run (e.g. stalled too often) still leave their thread.
     worker.on("failed", (bull, error) => {
       if (!bull || this.#reported.has(error)) return;
@@ -117,6 +124,13 @@ export class RedisQueue implements JobQueue {
       void this.#gate.release(keys, bull.name, "").then((next) => this.#promote(next), () => undefined);
     });
     this.#worker = worker;
+  }
+
+  /** A clean hand-back makes BullMQ's lock renewal fail for the jobs handed back: that is not an error. */
+  #workerError(error: unknown): void {
+    const message = String((error as { message?: unknown } | null)?.message ?? "");
+    if (this.#closing && [...this.#handedBack].some((id) => message.includes(id))) return;
+    this.#onQueueError(error);
   }
 
   async stats(): Promise<QueueStats> {
@@ -148,6 +162,7 @@ export class RedisQueue implements JobQueue {
       }
       unfinished = [...this.#running].map((r) => r.job);
       for (const r of this.#running) {
+        if (r.bull.id) this.#handedBack.add(r.bull.id);
         clearInterval(r.renew); // the thread lock lapses within lockMs; until then it keeps the thread to us
         await r.bull.moveToWait(r.token).catch(() => undefined); // else BullMQ waits to call it stalled
       }
@@ -222,7 +237,7 @@ export class RedisQueue implements JobQueue {
       (renewed) => {
         if (renewed) return;
         clearInterval(running.renew);
-        const lost = new Error(`Lost the thread lock of ${running.job.threadKey} (stalled > ${this.#lockMs} ms?)`);
+        const lost = new ThreadLockLostError(`Lost the thread lock of ${running.job.threadKey} (stalled > ${this.#lockMs} ms?)`);
         this.options.onError?.(lost, running.job);
       },
       () => undefined, // Redis unreachable: try again at the next tick

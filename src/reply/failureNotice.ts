@@ -5,6 +5,7 @@ import { scrubText } from "../observe/logRedaction.js";
 import type { ThreadJob } from "../queue/types.js";
 import { octokitWriter, progressSink } from "./progressSink.js";
 import { ClaudeUnavailableError, elapsedText, type FailureKind } from "../claude/retry.js";
+import { classifyError, describeGitHubFailure } from "../core/errors.js";
 
 const REASONS: Record<FailureKind, string> = {
   overloaded: "Claude's API is overloaded right now",
@@ -28,23 +29,26 @@ export function answerFailureNotice(error: unknown, phrase: string): string {
     const tries = error.attempts > 1 ? `; I tried ${error.attempts} times over ${elapsedText(error.elapsedMs)}` : "";
     return scrub(`Sorry, I could not answer: ${REASONS[error.kind]}${status}${tries}. ${retry}, preferably in a few minutes.`, 600);
   }
-  const e = error as { status?: unknown; name?: string; error?: { error?: { type?: string; message?: string } } } | null;
-  const status = typeof e?.status === "number" ? e.status : undefined;
-  const name = String(e?.name ?? "");
-  if (status !== undefined && name === "HttpError") {
-    return scrub(`Sorry, I could not finish this answer: GitHub answered ${status}. ${retry}.`, 600);
-  }
-  if (status === 401 || status === 403) {
-    return scrub(
-      `Sorry, I could not answer: Claude's API refused this app's credentials (HTTP ${status}). An operator needs to check \`ANTHROPIC_API_KEY\`.`,
-      600,
-    );
-  }
-  if (status !== undefined) {
-    const detail = e?.error?.error?.message ? `: ${scrub(e.error.error.message, 200)}` : "";
-    return scrub(`Sorry, I could not answer: Claude's API rejected the request (HTTP ${status}${detail}). ${retry}.`, 600);
-  }
+  const name = String((error as { name?: unknown } | null)?.name ?? "");
   if (name === "ReplyTooLargeError") return scrub(`Sorry, I could not post this answer: it is too large for GitHub comments. ${retry}.`, 600);
+  const f = classifyError(error);
+  if (f.service === "github") {
+    return scrub(`Sorry, I could not finish this answer: ${describeGitHubFailure(f)}. ${retry}.`, 600);
+  }
+  if (f.service === "anthropic") {
+    if (f.status === 401 || f.status === 403) {
+      return scrub(
+        `Sorry, I could not answer: Claude's API refused this app's credentials (HTTP ${f.status}). An operator needs to check \`ANTHROPIC_API_KEY\`.`,
+        600,
+      );
+    }
+    if (f.status !== undefined) {
+      const message = (error as { error?: { error?: { message?: string } } }).error?.error?.message;
+      const detail = message ? `: ${scrub(message, 200)}` : "";
+      return scrub(`Sorry, I could not answer: Claude's API rejected the request (HTTP ${f.status}${detail}). ${retry}.`, 600);
+    }
+    if (f.kind === "timeout") return scrub(`Sorry, I could not answer: ${REASONS.timeout}. ${retry}.`, 600);
+  }
   return scrub(`Sorry, I could not finish this answer (an unexpected error). ${retry}.`, 600);
 }
 

@@ -1,9 +1,9 @@
 // Where a job's answer goes, and how its progress and failures show. This simple sink writes one
-// comment at the end; the progress mode (one comment created early and edited as the answer streams)
+// comment at the end (through the write lane, src/github/writes.ts); the progress mode (one comment created early and edited as the answer streams)
 // implements the same interface.
 import type { ProbotOctokit } from "probot";
 import { NOTICE_MARKER } from "../core/conversation/conversation.js";
-import { postReply } from "../github/writes.js";
+import { cancelAcknowledgement, postReply } from "../github/writes.js";
 import { scrubText } from "../observe/logRedaction.js";
 import type { ThreadJob } from "../queue/types.js";
 
@@ -22,14 +22,24 @@ export function noticeBody(message: string): string {
   return `${NOTICE_MARKER}\n${scrubText(message.trim())}\n`;
 }
 
+/**
+ * Names the mention a reply comment belongs to: a progress placeholder (a retried job finds it and answers
+ * in it), and every notice (a notice whose creation failed ambiguously is then found, not posted twice).
+ */
+export function progressMarker(triggerId: string): string {
+  return `<!-- threadbot:progress ${triggerId.replace(/[^\w]/g, "")} -->`;
+}
+
 export function finalCommentSink(octokit: ProbotOctokit, job: ThreadJob): ReplySink {
   return {
     progress: () => undefined,
     finish: async (body) => {
+      cancelAcknowledgement(octokit, job); // the answer itself acknowledges the mention
       await postReply(octokit, job, body);
     },
     notice: async (message) => {
-      await postReply(octokit, job, noticeBody(message));
+      cancelAcknowledgement(octokit, job);
+      await postReply(octokit, job, `${noticeBody(message)}${progressMarker(job.trigger.id)}\n`);
     },
   };
 }

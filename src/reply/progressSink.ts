@@ -1,36 +1,48 @@
-// Live progress: one reply comment, created early as a notice-marked placeholder ("Working on it…") and
-// edited as the answer streams in, at most one edit per interval; the final edit is the answer itself.
-// Notices (errors, refusals) edit the placeholder too, so a mention never leaves more than one comment.
+// Live progress: one reply comment per mention, edited as the answer streams in (at most one edit per
+// interval); the final edit is the answer itself. Notices (errors, refusals) go into that comment too, so
+// a mention never leaves more than one comment.
 //
-// The placeholder is a write, and Probot's throttling paces writes (≥ 1 s apart, comments 3 s apart):
-// `begin()` starts it without waiting, beside the Claude request, never before it.
+// The comment is created only when the answer is not done within one progress interval of its first
+// text: a quick answer costs one write (the answer), and a slow one shows its text as it comes. Writes
+// go through the installation's write lane (src/github/writeLane.ts): the placeholder and the progress
+// edits are "progress" writes, dropped when other writes wait (the answer then comes in one comment, or
+// the next edit shows more); the answer and notices are "final" writes. Nothing here is awaited before
+// the Claude request.
 import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
 import { neutraliseContextBlocks } from "../core/contextBlock/index.js";
 import { NOTICE_MARKER } from "../core/conversation/conversation.js";
 import { isBotComment } from "../core/conversation/identity.js";
 import type { BotIdentity, Thread } from "../core/types.js";
-import { postReply, updateReply } from "../github/writes.js";
+import { cancelAcknowledgement, postProgressReply, postReply, updateReply } from "../github/writes.js";
+import type { WritePriority } from "../github/writeLane.js";
 import type { ThreadJob } from "../queue/types.js";
-import { finalCommentSink, noticeBody, type ReplySink } from "./finalSink.js";
+import { finalCommentSink, noticeBody, progressMarker, type ReplySink } from "./finalSink.js";
+
+export { progressMarker };
 
 /** Room left under GitHub's 65,536-character body limit for the markers and the "writing" line. */
 const MAX_PROGRESS_CHARS = 60_000;
 
 export interface CommentWriter {
-  create(body: string): Promise<number>;
-  update(commentId: number, body: string): Promise<void>;
+  /** Resolves null when a "progress" create was shed (not written). */
+  create(body: string, priority?: WritePriority): Promise<number | null>;
+  /** Resolves false when a "progress" edit was shed (not written). */
+  update(commentId: number, body: string, priority?: WritePriority): Promise<boolean | void>;
+  /** Called right before the answer (or a notice) is written: a 👀 still waiting is then pointless. */
+  answering?(): void;
 }
 
 export function octokitWriter(octokit: ProbotOctokit, job: ThreadJob): CommentWriter {
   return {
-    create: (body) => postReply(octokit, job, body),
-    update: (commentId, body) => updateReply(octokit, job, commentId, body),
+    create: (body, priority) => (priority === "progress" ? postProgressReply(octokit, job, body) : postReply(octokit, job, body, priority)),
+    update: (commentId, body, priority) => updateReply(octokit, job, commentId, body, priority),
+    answering: () => void cancelAcknowledgement(octokit, job),
   };
 }
 
 export interface ProgressSink extends ReplySink {
-  /** Starts creating the placeholder (not awaited). Call right before the Claude request. */
+  /** The answer is being asked for: progress may show from now on. Call right before the Claude request. */
   begin(): void;
   /** Before begin(): answer in this placeholder of an earlier attempt (`retry` of a failed mention). */
   adopt(placeholderId: number | null): void;
@@ -41,16 +53,14 @@ export interface ProgressSinkOptions {
   triggerId: string;
   /** Minimum time between progress edits (default 3 s). */
   intervalMs: number;
+  /** How long after the first text the comment is created if the answer is not done (default intervalMs). */
+  placeholderDelayMs?: number;
   /** A placeholder left by an earlier attempt at this job, to edit instead of creating another. */
   existingPlaceholderId?: number | null;
   /** Called once, when people first see answer text (a progress edit or the final answer). */
   onFirstText?: () => void;
   log?: Pick<Logger, "warn">;
   now?: () => number;
-}
-
-export function progressMarker(triggerId: string): string {
-  return `<!-- threadbot:progress ${triggerId.replace(/[^\w]/g, "")} -->`;
 }
 
 /** The placeholder of an earlier attempt at answering `triggerId`, if the bot left one. */
@@ -67,22 +77,29 @@ function isNotFound(error: unknown): boolean {
   return (error as { status?: number } | null)?.status === 404;
 }
 
+/**
+ * The body of a progress write: the partial answer under the markers. Every progress body is made here,
+ * the one place partial model text becomes a comment.
+ */
+export function progressBody(triggerId: string, text: string): string {
+  const shown = text.length > MAX_PROGRESS_CHARS ? `${text.slice(0, MAX_PROGRESS_CHARS)}…` : text;
+  return `${NOTICE_MARKER}\n${progressMarker(triggerId)}\n${neutraliseContextBlocks(shown).trimEnd()}\n\n_⏳ still writing…_\n`;
+}
+
 export function progressSink(writer: CommentWriter, options: ProgressSinkOptions): ProgressSink {
   const now = options.now ?? Date.now;
   const marker = progressMarker(options.triggerId);
-  const placeholderBody = `${NOTICE_MARKER}\n${marker}\n⏳ Working on it…\n`;
-  const progressBody = (text: string) => {
-    const shown = text.length > MAX_PROGRESS_CHARS ? `${text.slice(0, MAX_PROGRESS_CHARS)}…` : text;
-    return `${NOTICE_MARKER}\n${marker}\n${neutraliseContextBlocks(shown).trimEnd()}\n\n_⏳ still writing…_\n`;
-  };
+  const placeholderDelay = options.placeholderDelayMs ?? options.intervalMs;
 
-  let creating: Promise<number | null> | null = null;
-  /** undefined while the placeholder is being created; null when there is none. */
+  /** A number when created; null when it failed (no more progress); undefined when shed (try again). */
+  let creating: Promise<number | null | undefined> | null = null;
+  /** undefined while there is none yet (it may still be created); null when there will be none. */
   let placeholderId: number | null | undefined = options.existingPlaceholderId ?? undefined;
   let latest: string | null = null;
   let lastWriteAt = -Infinity;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let inFlight: Promise<void> | null = null;
+  let begun = false;
   let closed = false;
   let shownText = false;
 
@@ -92,24 +109,53 @@ export function progressSink(writer: CommentWriter, options: ProgressSinkOptions
     options.onFirstText?.();
   };
 
+  /** Arms the next progress write: the first creates the comment, later ones edit it. */
   const schedule = () => {
-    if (closed || timer !== null || inFlight !== null || latest === null || typeof placeholderId !== "number") return;
+    if (!begun || closed || timer !== null || inFlight !== null || creating !== null || latest === null || placeholderId === null) return;
     const wait = Math.max(0, lastWriteAt + options.intervalMs - now());
     timer = setTimeout(flush, wait);
   };
 
   function flush(): void {
     timer = null;
-    if (closed || latest === null || typeof placeholderId !== "number") return;
-    const body = progressBody(latest);
+    if (closed || latest === null) return;
+    const text = latest;
+    const body = progressBody(options.triggerId, text);
     latest = null;
     lastWriteAt = now();
-    inFlight = writer
-      .update(placeholderId, body)
-      .then(firstText, (error: unknown) => {
-        options.log?.warn({ err: error }, "could not update the progress comment");
-        if (isNotFound(error)) placeholderId = null; // deleted: the answer will be posted anew
-      })
+    /** A shed write: show this text (or newer) at the next interval. */
+    const again = () => {
+      if (latest === null) latest = text;
+    };
+    if (typeof placeholderId !== "number") {
+      // The answer is taking a while: create the comment now, already showing the text so far.
+      const attempt = writer.create(body, "progress").then(
+        (id): number | undefined => {
+          if (typeof id !== "number") return again(), undefined;
+          firstText();
+          return id;
+        },
+        (error: unknown): null => {
+          options.log?.warn({ err: error }, "could not post the progress comment; the answer will come in one comment");
+          return null;
+        },
+      );
+      creating = attempt;
+      void attempt.then((id) => {
+        creating = null;
+        if (id !== undefined && placeholderId === undefined) placeholderId = id;
+        schedule();
+      });
+      return;
+    }
+    inFlight = Promise.resolve(writer.update(placeholderId, body, "progress"))
+      .then(
+        (written) => (written === false ? again() : firstText()),
+        (error: unknown) => {
+          options.log?.warn({ err: error }, "could not update the progress comment");
+          if (isNotFound(error)) placeholderId = null; // deleted: the answer will be posted anew
+        },
+      )
       .finally(() => {
         inFlight = null;
         schedule();
@@ -117,27 +163,12 @@ export function progressSink(writer: CommentWriter, options: ProgressSinkOptions
   }
 
   const begin = () => {
-    if (creating !== null || closed) return;
-    if (typeof placeholderId === "number") {
-      creating = Promise.resolve(placeholderId);
-      lastWriteAt = now();
-      return;
-    }
-    creating = writer.create(placeholderBody).then(
-      (id) => id,
-      (error: unknown) => {
-        options.log?.warn({ err: error }, "could not post the progress comment; the answer will come in one comment");
-        return null;
-      },
-    );
-    void creating.then((id) => {
-      if (placeholderId === undefined) placeholderId = id;
-      lastWriteAt = now();
-      schedule();
-    });
+    if (begun || closed) return;
+    begun = true;
+    if (typeof placeholderId === "number") lastWriteAt = now();
   };
 
-  /** Ends progress and writes `body` into the placeholder, or as a new comment when there is none. */
+  /** Ends progress and writes `body` into the comment, or as a new comment when there is none. */
   const settle = async (body: string): Promise<void> => {
     closed = true;
     if (timer !== null) clearTimeout(timer);
@@ -145,26 +176,29 @@ export function progressSink(writer: CommentWriter, options: ProgressSinkOptions
     await inFlight;
     if (creating !== null) {
       const id = await creating;
-      if (placeholderId === undefined) placeholderId = id;
+      if (typeof id === "number") placeholderId = id;
     }
+    writer.answering?.();
     if (typeof placeholderId === "number") {
       try {
-        await writer.update(placeholderId, body);
+        await writer.update(placeholderId, body, "final");
         return;
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
     }
-    await writer.create(body);
+    await writer.create(body, "final");
   };
 
   return {
     begin,
     adopt: (id) => {
-      if (creating === null && id !== null) placeholderId = id;
+      if (!begun && id !== null) placeholderId = id;
     },
     progress: (textSoFar) => {
-      if (closed || textSoFar.trim() === "") return;
+      if (!begun || closed || textSoFar.trim() === "") return;
+      // The first text starts the clock: the comment appears only if the answer is not done by then.
+      if (lastWriteAt === -Infinity) lastWriteAt = now() - options.intervalMs + placeholderDelay;
       latest = textSoFar;
       schedule();
     },

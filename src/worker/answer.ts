@@ -30,6 +30,8 @@ import { foldFacts, prepareRequest, threadSummaryUsage } from "./prepare.js";
 import { readThread, type ThreadRead } from "./readThread.js";
 import { createReplySink } from "../reply/progressSink.js";
 import { findPlaceholder } from "../reply/progressSink.js";
+import { markdownComplexity } from "../core/markdown/markdown.js";
+import { isBotLogin } from "../core/conversation/identity.js";
 import type { ThreadJob } from "../queue/types.js";
 
 export interface WorkerDeps {
@@ -56,8 +58,26 @@ export type JobOutcome =
   | "no-longer-mentions"
   | "not-configured"
   | "over-budget"
+  | "too-complex"
   | GateOutcome
   | CommandOutcome;
+
+/** The note on an answer Claude stopped at the output limit. */
+export const TRUNCATED_ANSWER_WARNING =
+  "This answer is incomplete: it reached the output limit (`max_output_tokens` in `.github/claude.yml`) and was cut off.";
+
+/** What the author of a mention the markdown guard refused to parse reads. */
+export function tooComplexNotice(phrase: string): string {
+  return `I could not read this comment: its markdown is too deeply nested or too long a run of emphasis for me to parse safely. Please ask again in a simpler comment (\`${phrase} …\`).`;
+}
+
+/**
+ * The 👀 of this job is queued at intake, from the webhook alone: only for an author the payload already
+ * admits (the repository's owner). Anyone else's is queued once the worker has confirmed their permission.
+ */
+export function acknowledgesAtIntake(job: ThreadJob): boolean {
+  return job.trigger.association === "OWNER" && !isBotLogin(job.trigger.author) && !job.unverified;
+}
 
 const SKIPPED: Record<Extract<JobPlan, { kind: "skip" }>["reason"], string> = {
   "trigger-gone": "the trigger comment is gone or hidden; nothing to answer",
@@ -87,9 +107,11 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   const [clients, bot] = await Promise.all([deps.clients(job.installationId), deps.bot()]);
   const phrase = deps.settings.triggerPhrase;
 
-  // The reaction is a write (throttled): it goes once the author is admitted, beside the thread read.
+  // ---- write lane: nothing paced is awaited before the model request. The 👀 of a mention the webhook
+  // already shows as the owner's was queued at intake (src/app.ts); anyone else's is queued once admitted.
+  // Either waits in the installation's write lane, a little, and is dropped when the answer goes first.
   const react = () =>
-    addEyesReaction(clients.rest, job).catch((error: unknown) => {
+    void addEyesReaction(clients.rest, job).catch((error: unknown) => {
       log.warn({ err: error }, "could not add the 👀 reaction");
     });
 
@@ -107,21 +129,34 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
 
   const gate = await gateFromPayload({ job, bot, access: config.access, permissions: permissions.known, refusals: deps.refusals, octokit: clients.rest, log });
   if (gate !== "admitted" && gate !== "read") return gate;
-  const reactedEarly = gate === "admitted" && !job.unverified;
-  const reaction = reactedEarly ? react() : undefined;
+  const reactedEarly = acknowledgesAtIntake(job);
+  if (gate === "admitted" && !job.unverified && !reactedEarly) react();
   const read = await (early ?? readThread(clients, job, phrase));
-  await reaction;
   const { thread, pullRequest } = read;
 
   const plan = await decide(read, job, bot, phrase, config.access, permissions);
   switch (plan.kind) {
-    case "skip":
+    case "skip": {
+      // ---- refused to parse: the phrase is in the text but the markdown guard will not parse the comment.
+      // The decision has admitted the author before it parses, so this notice goes only to allowed people.
+      const body = plan.reason === "no-longer-mentions" ? triggerBody(read, job.trigger.id) : null;
+      if (body !== null && body.toLowerCase().includes(phrase.toLowerCase())) {
+        const tooComplex = markdownComplexity(body);
+        if (tooComplex !== null) {
+          log.info({ reason: tooComplex, length: body.length }, "a mention too complex to parse; telling its author");
+          if (!reactedEarly && gate !== "admitted") react();
+          await finalCommentSink(clients.rest, job).notice(tooComplexNotice(phrase));
+          return "too-complex";
+        }
+      }
+      // ---- end refused to parse
       log.info({ reason: plan.reason }, SKIPPED[plan.reason]);
       if (plan.notice !== null) {
         const conversation = buildConversation(thread, { bot, phrase, triggerCommentId: job.trigger.id, permissions: permissions.known });
         await finalCommentSink(clients.rest, job).finish(commandReply(plan.notice, { ...conversation.context, answered: [conversation.trigger.id] }));
       }
       return plan.reason;
+    }
     case "refuse":
       log.info({ author: plan.login, reason: plan.reason, permission: permissions.known.get(normalizeLogin(plan.login)) }, "not allowed to call the bot");
       if (plan.notice !== null) await finalCommentSink(clients.rest, job).notice(plan.notice);
@@ -131,7 +166,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     case "answer":
       break;
   }
-  if (!reactedEarly) void react();
+  if (!reactedEarly && !(gate === "admitted" && !job.unverified)) react();
 
   let answering = false;
   const sink = safeSink(createReplySink(clients.rest, job, {
@@ -210,6 +245,14 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     ...threadSummaryUsage(prepared.conversation.context, fold),
   };
   const triggerWarning = triggerPhraseWarning(config, phrase);
+  // ---- truncated answers: a cut answer says so (and is counted), never passes for a complete one.
+  const truncated = answer.stopReason === "max_tokens";
+  if (truncated) {
+    deps.metrics?.truncated?.(answer.model);
+    log.warn({ model: answer.model }, "the answer was cut at the output limit (max_tokens)");
+  }
+  const truncation = truncated ? [TRUNCATED_ANSWER_WARNING] : [];
+  // ---- end truncated answers
   // The answer's own mentions of the phrase are defused, so a copy of it can never call the bot (loops.ts).
   const body = composeReply(
     defuseMentions(answer.text, phrase),
@@ -220,7 +263,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
       fold,
       threadSummaryUsage: block.summary_usage,
       elapsedMs: (deps.now ?? Date.now)() - started,
-      warnings: [...repoConfig.warnings, ...(triggerWarning ? [triggerWarning] : []), ...prepared.warnings],
+      warnings: [...truncation, ...repoConfig.warnings, ...(triggerWarning ? [triggerWarning] : []), ...prepared.warnings],
       threadUsage: block.usage,
     },
     block,
@@ -234,4 +277,9 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   deps.metrics?.answered(job, calls);
   log.info({ usage }, "answered");
   return "answered";
+}
+
+function triggerBody(read: ThreadRead, id: string): string | null {
+  const comment = id === "opening" ? read.thread.opening : read.thread.comments.find((c) => c.id === id);
+  return comment?.body ?? null;
 }

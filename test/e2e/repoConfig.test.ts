@@ -111,7 +111,7 @@ describe("progress and footer", () => {
     const elapsed = (Date.now() - started) / 1000;
     const creates = h.github.callsTo("POST", "/issues/1/comments");
     expect(creates).toHaveLength(1);
-    expect(creates[0]!.body.body).toContain("Working on it");
+    expect(creates[0]!.body.body).toContain("still writing"); // created one interval after the first text, showing it
     const edits = h.github.callsTo("PATCH", "/issues/comments/");
     const progress = edits.filter((c) => String(c.body.body).includes("still writing"));
     expect(progress.length).toBeGreaterThanOrEqual(1);

@@ -28,7 +28,7 @@ export interface RecordedRequest {
 }
 
 export type MockBehaviour =
-  | { kind: "answer"; text: string; usage?: Partial<MockUsage>; delayMs?: number; chunks?: number }
+  | { kind: "answer"; text: string; usage?: Partial<MockUsage>; delayMs?: number; chunks?: number; stopReason?: string }
   /** An HTTP error status with Anthropic's error body. */
   | { kind: "status"; status: number; type?: string; retryAfterSeconds?: number; message?: string }
   /** A 200 that starts streaming and then sends an SSE `error` event (overloaded mid-way). */
@@ -98,7 +98,7 @@ async function streamAnswer(res: ServerResponse, body: Record<string, any>, b: E
   sse(res, "content_block_stop", { type: "content_block_stop", index: 0 });
   sse(res, "message_delta", {
     type: "message_delta",
-    delta: { stop_reason: "end_turn", stop_sequence: null },
+    delta: { stop_reason: b.stopReason ?? "end_turn", stop_sequence: null },
     usage: { output_tokens: usage.output_tokens },
   });
   sse(res, "message_stop", { type: "message_stop" });

@@ -55,18 +55,32 @@ export interface RecordedCall {
   body: any;
   start: number;
   end: number;
+  /** The status answered; -1 while or when never answered (a hang), -2 when the connection was dropped. */
   status: number;
+  /** A fault that let GitHub act first: the status GitHub's own work had. */
+  performedStatus?: number;
 }
 
 export interface InjectedFault {
   method?: string;
   /** Matched against the path with `includes`. */
   path?: string;
-  status: number;
+  /** GraphQL only: matched against the operation name (`ThreadbotThread`, `ThreadbotAddReaction`, …). */
+  operation?: string;
+  /** The status answered instead of GitHub's (after performing the request, when `performed`). */
+  status?: number;
   headers?: Record<string, string>;
   body?: unknown;
-  /** How many matching requests fail (default 1). */
+  /** How many matching requests fail (default 1; Infinity for every one). */
   times?: number;
+  /** GitHub does what was asked (creates the comment…), then answers `status` or drops the connection. */
+  performed?: boolean;
+  /** The connection is dropped (reset) instead of answered: the client sees a network error. */
+  drop?: boolean;
+  /** No answer at all: the request hangs until the client gives up (or the fake closes). */
+  hang?: boolean;
+  /** Latency added to matching requests (with nothing else set: a slow but correct answer). */
+  delayMs?: number;
 }
 
 let schemaCache: GraphQLSchema | undefined;
@@ -214,25 +228,40 @@ export class FakeGitHub {
     // GitHub Enterprise layout too (`GHE_HOST`, as a child-process server uses it): /api/v3/… and /api/graphql.
     const path = (req.url ?? "/").split("?")[0]!.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql$/, "/graphql");
     const call: RecordedCall = { method, path, body, start, end: 0, status: 0 };
-    if (path === "/graphql") call.operation = /query\s+(\w+)/.exec(body?.query ?? "")?.[1] ?? "anonymous";
+    if (path === "/graphql") call.operation = /(?:query|mutation)\s+(\w+)/.exec(body?.query ?? "")?.[1] ?? "anonymous";
     this.calls.push(call);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
 
     let status = 200;
     let payload: unknown;
     let headers: Record<string, string> = {};
-    const fault = this.#takeFault(method, path);
-    if (fault) {
-      status = fault.status;
+    const fault = this.#takeFault(method, path, call.operation);
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    const perform = async (): Promise<[number, unknown]> => {
+      try {
+        return this.#extensionRoute(method, req.url ?? "/", body) ?? (await this.#route(method, path, body, String(req.headers.accept ?? ""), new URL(req.url ?? "/", "http://fake").searchParams));
+      } catch (error) {
+        return [500, { message: String(error) }];
+      }
+    };
+    const faulty = fault && (fault.status !== undefined || fault.drop || fault.hang);
+    if (faulty) {
+      if (fault.performed) call.performedStatus = (await perform())[0];
+      if (fault.hang) {
+        call.status = -1; // never answered
+        return;
+      }
+      if (fault.drop) {
+        call.end = Date.now();
+        call.status = -2; // connection reset
+        req.socket.destroy();
+        return;
+      }
+      status = fault.status!;
       headers = fault.headers ?? {};
       payload = fault.body ?? { message: `injected ${fault.status}` };
     } else {
-      try {
-        [status, payload] = this.#extensionRoute(method, req.url ?? "/", body) ?? (await this.#route(method, path, body, String(req.headers.accept ?? "")));
-      } catch (error) {
-        status = 500;
-        payload = { message: String(error) };
-      }
+      [status, payload] = await perform();
     }
     call.end = Date.now();
     call.status = status;
@@ -262,8 +291,10 @@ export class FakeGitHub {
     return undefined;
   }
 
-  #takeFault(method: string, path: string): InjectedFault | undefined {
-    const index = this.faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || path.includes(f.path)));
+  #takeFault(method: string, path: string, operation?: string): InjectedFault | undefined {
+    const index = this.faults.findIndex(
+      (f) => (!f.method || f.method === method) && (!f.path || path.includes(f.path)) && (!f.operation || f.operation === operation),
+    );
     if (index < 0) return undefined;
     const fault = this.faults[index]!;
     fault.times = (fault.times ?? 1) - 1;
@@ -298,7 +329,7 @@ export class FakeGitHub {
     return undefined;
   }
 
-  async #route(method: string, path: string, body: any, accept = ""): Promise<[number, unknown]> {
+  async #route(method: string, path: string, body: any, accept = "", query = new URLSearchParams()): Promise<[number, unknown]> {
     let m: RegExpExecArray | null;
     if (method === "POST" && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
       return [201, { token: `ghs_fake${m[1]}token`, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} }];
@@ -320,6 +351,14 @@ export class FakeGitHub {
       }
       const comment = this.addComment(issue, { body: body.body, author: { login: this.appSlug, type: "Bot" }, association: "NONE" });
       return [201, this.#restComment(repo, issue, comment)];
+    }
+    if (method === "GET" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      // `since` is not applied: the fake's timestamps are synthetic. Pages of `per_page`, oldest first.
+      const issue = repo.issues.get(Number(m[1]));
+      if (!issue) return [404, { message: "Not Found" }];
+      const perPage = Math.min(Number(query.get("per_page") ?? 30), 100);
+      const page = Number(query.get("page") ?? 1);
+      return [200, issue.comments.slice((page - 1) * perPage, page * perPage).map((c) => this.#restComment(repo, issue, c))];
     }
     if (method === "PATCH" && (m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
       const found = this.#findComment(repo, Number(m[1]));

@@ -110,6 +110,22 @@ export class FakePullRequests {
           const reply = this.reply(target.thread, { body: body.body, author: { login: github.appSlug, type: "Bot" }, association: "NONE" });
           return [201, { id: reply.id, node_id: reply.nodeId, body: reply.body, in_reply_to_id: target.id, user: { login: `${github.appSlug}[bot]`, type: "Bot" } }];
         }
+        if (method === "GET" && (m = /^\/pulls\/(\d+)\/comments$/.exec(rest))) {
+          // Review comments of the pull request, oldest first (`since` not applied: synthetic timestamps).
+          const pr = this.#pr(repo.issues.get(Number(m[1])));
+          if (!pr) return [404, { message: "Not Found" }];
+          const all = pr.threads.flatMap((t) => t.comments).sort((a, b) => a.id - b.id);
+          return [
+            200,
+            all.map((c) => ({
+              id: c.id,
+              node_id: c.nodeId,
+              body: c.body,
+              in_reply_to_id: c.replyTo ?? undefined,
+              user: c.author ? { login: c.author.type === "Bot" ? `${c.author.login}[bot]` : c.author.login, type: c.author.type } : null,
+            })),
+          ];
+        }
         if (method === "PATCH" && (m = /^\/pulls\/comments\/(\d+)$/.exec(rest))) {
           const found = [...this.byIssue.values()].map((pr) => this.#findReviewComment(pr, Number(m![1]))).find(Boolean);
           if (!found) return [404, { message: "Not Found" }];

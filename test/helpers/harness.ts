@@ -7,7 +7,7 @@ import { createThreadbot, type Threadbot } from "../../src/app.js";
 import { readSettings, type Settings } from "../../src/config/env.js";
 import { startAnthropicMock, type AnthropicMock } from "./anthropicMock.js";
 import { FakeGitHub } from "./fakeGitHub.js";
-import { ThreadbotOctokit, threadbotOctokit } from "../../src/github/octokit.js";
+import { threadbotOctokit, type ThreadbotOctokitOptions } from "../../src/github/octokit.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 let privateKey: string | undefined;
@@ -58,6 +58,14 @@ export interface HarnessOptions {
    * behaviour at volume, where Probot's 1 s / 3 s write spacing per installation would be the whole run time.
    */
   throttle?: boolean;
+  /** The app's Octokit options (per-attempt timeout, write pacing), as src/github/octokit.ts takes them. */
+  octokit?: ThreadbotOctokitOptions;
+  /**
+   * true: the write lane exactly as in production, where a 👀 waits 1 s and is dropped when the answer is
+   * quicker. By default the 👀 goes out at once and is never dropped, so suites asserting it do not depend
+   * on the mock's speed (or on an earlier test's writes on the same installation).
+   */
+  productionPacing?: boolean;
 }
 
 export async function startHarness(overrides: Partial<Settings> = {}, env: NodeJS.ProcessEnv = {}, options: HarnessOptions = {}): Promise<Harness> {
@@ -84,7 +92,11 @@ export async function startHarness(overrides: Partial<Settings> = {}, env: NodeJ
       secret: WEBHOOK_SECRET,
       log,
       // The app's Octokit, as src/server.ts passes it (secondary rate limits retried).
-      Octokit: options.throttle === false ? threadbotOctokit({ throttle: false }) : ThreadbotOctokit,
+      Octokit: threadbotOctokit({
+        ...(options.throttle === false ? { throttle: false } : {}),
+        ...options.octokit,
+        pacing: { ...(options.productionPacing ? {} : { ackDelayMs: 0, dropAckWhenAnswered: false }), ...options.octokit?.pacing },
+      }),
     }),
     // Every GitHub request (the app's Octokit, its token requests, the GraphQL reader) goes to the fake.
     // (Passed to the Server: it hands its own `request` to Probot, over any Probot.defaults value.)

@@ -22,11 +22,18 @@ interface Event {
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const EVENTS = "test:events";
 
+/** What each replica wrote to stderr. */
+const stderrOf = new Map<number, string>();
+
 function spawnReplica(url: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "test/replica/worker.ts"], {
     cwd: root,
     env: { ...process.env, REDIS_URL: url, EVENTS_KEY: EVENTS, CONCURRENCY: "2", LOCK_MS: "1500" },
-    stdio: ["pipe", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stderr!.on("data", (d: Buffer) => {
+    stderrOf.set(child.pid!, (stderrOf.get(child.pid!) ?? "") + d.toString());
+    process.stderr.write(d);
   });
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`replica exited early (${code})`)));
@@ -113,4 +120,29 @@ describe.skipIf(!redisAvailable())("RedisQueue across processes", () => {
     expect(starts.filter((e) => e.jobId === "slow:1").map((e) => e.pid)).toEqual([victim.pid, survivor.pid]);
     expect(starts.filter((e) => e.jobId !== "slow:1")).toHaveLength(21); // everything else started once
   }, 45_000);
+
+  it("a replica stopped with SIGTERM mid-job hands the job back cleanly (no stack traces), and the other one finishes it", async () => {
+    const survivor = replicas.find((r) => r.exitCode === null && r.signalCode === null)!;
+    const fresh = await spawnReplica(server.url);
+    fresh.removeAllListeners("exit");
+    replicas.push(fresh);
+    fresh.stdin!.write("go\n");
+    await redis.del(EVENTS);
+    // Two slow jobs on two threads: each replica (concurrency 2) may take either; the one that ran the
+    // first is stopped while it runs (3 s job, 2 s grace: it is handed back).
+    for (const j of [job("slowA", 1), job("slowB", 1)]) await producer.enqueue(j);
+    const started = async () => (await events()).filter((e) => e.phase === "start");
+    await waitFor(async () => (await started()).length >= 2, "both slow jobs to start");
+    const victimPid = (await started()).find((e) => e.pid === fresh.pid) ? fresh.pid! : survivor.pid!;
+    const victim = victimPid === fresh.pid ? fresh : survivor;
+    const other = victim === fresh ? survivor : fresh;
+    const handedBack = (await started()).filter((e) => e.pid === victimPid).map((e) => e.jobId);
+    await new Promise((ok) => victim.once("exit", ok).kill("SIGTERM"));
+    await waitFor(async () => (await events()).filter((e) => e.phase === "done" && handedBack.includes(e.jobId)).length === handedBack.length, "the handed-back jobs", 30_000);
+    const done = (await events()).filter((e) => e.phase === "done" && handedBack.includes(e.jobId));
+    expect(done.every((e) => e.pid === other.pid)).toBe(true);
+    const log = stderrOf.get(victimPid) ?? "";
+    expect(log).not.toMatch(/could not renew lock/);
+    expect(log).not.toMatch(/^\s+at /m);
+  }, 60_000);
 });

@@ -121,6 +121,20 @@ describe("SIGTERM", () => {
     expect(server.output()).not.toContain("not answered before shutdown");
   }, 60_000);
 
+  it("spends the grace period on the mentions still waiting, in order, and logs nothing as left", async () => {
+    await setup(1_000);
+    const server = await startServer(15);
+    await deliver(server.url, 101, "@claude first");
+    await until(() => anthropic.requests.length === 1, 10_000, "the model call");
+    await deliver(server.url, 102, "@claude second"); // waits behind the first: same thread
+    child!.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    const replies = github.botComments(github.issue("Codertocat", "Hello-World", 1)).filter((c) => c.body.startsWith("Finished answer."));
+    expect(replies).toHaveLength(2);
+    expect(anthropic.requests.map((r) => JSON.stringify(r.body.messages).includes("second"))).toEqual([false, true]);
+    expect(server.output()).not.toContain("not answered before shutdown");
+  }, 60_000);
+
   it("logs what it could not finish, with its thread, and still exits 0", async () => {
     await setup(30_000);
     const server = await startServer(0.5);

@@ -1,5 +1,6 @@
-// The live-progress sink: one placeholder, paced edits (never more than one per interval), the final
-// edit is the answer, notices edit the placeholder, and no extra comments in any case.
+// The live-progress sink: one comment per mention, created only when the answer is not done within one
+// interval of its first text (a quick answer is one write), paced edits (never more than one per
+// interval), the final edit is the answer, notices edit the comment, and no extra comments in any case.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { NOTICE_MARKER } from "../../src/core/conversation/conversation.js";
 import type { Thread } from "../../src/core/types.js";
@@ -17,14 +18,14 @@ function recordingWriter(options: { latencyMs?: number; failCreate?: boolean; up
   let nextId = 100;
   const wait = () => new Promise((r) => setTimeout(r, options.latencyMs ?? 50));
   const writer: CommentWriter = {
-    create: async (body) => {
+    create: async (body: string) => {
       await wait();
       if (options.failCreate) throw Object.assign(new Error("boom"), { status: 500 });
       const id = ++nextId;
       writes.push({ kind: "create", id, body, at: Date.now() });
       return id;
     },
-    update: async (id, body) => {
+    update: async (id: number, body: string) => {
       await wait();
       if (options.updateStatus) throw Object.assign(new Error("nope"), { status: options.updateStatus });
       writes.push({ kind: "update", id, body, at: Date.now() });
@@ -73,7 +74,9 @@ describe("progressSink", () => {
 
     const creates = writes.filter((w) => w.kind === "create");
     expect(creates).toHaveLength(1);
-    expect(creates[0]!.body).toBe(`${NOTICE_MARKER}\n${progressMarker("42")}\n⏳ Working on it…\n`);
+    // Created one interval after the first text, already showing the text so far.
+    expect(creates[0]!.at - start).toBeGreaterThanOrEqual(interval * 1000);
+    expect(creates[0]!.body.startsWith(`${NOTICE_MARKER}\n${progressMarker("42")}\nword0 `)).toBe(true);
     const edits = writes.filter((w) => w.kind === "update");
     const progressEdits = edits.slice(0, -1);
     // No more edits than the rate allows over the 20 s of streaming, and each one at least `interval` apart.
@@ -100,17 +103,52 @@ describe("progressSink", () => {
     expect(writes.map((w) => w.kind)).toEqual(["create"]);
   });
 
+  it("posts a quick answer in one write: no placeholder when the answer is done within an interval of its first text", async () => {
+    const { writer, writes } = recordingWriter();
+    const answering = vi.fn();
+    const sink = progressSink({ ...writer, answering }, { triggerId: "1", intervalMs: 3000 });
+    sink.begin();
+    await stream(sink, 2);
+    await run(sink.finish("quick answer"));
+    expect(writes.map((w) => [w.kind, w.body])).toEqual([["create", "quick answer"]]);
+    expect(answering).toHaveBeenCalledTimes(1); // a 👀 still waiting is dropped
+  });
+
   it("waits for a placeholder still being created, then edits it (never two comments)", async () => {
     const { writer, writes } = recordingWriter({ latencyMs: 2000 });
-    const sink = progressSink(writer, { triggerId: "1", intervalMs: 3000 });
+    const sink = progressSink(writer, { triggerId: "1", intervalMs: 1000 });
     sink.begin();
-    const done = sink.finish("quick answer");
+    sink.progress("partial");
+    await vi.advanceTimersByTimeAsync(1100); // the create has started, and takes 2 s
+    const done = sink.finish("slow answer");
     await vi.advanceTimersByTimeAsync(5000);
     await done;
     expect(writes.map((w) => [w.kind, w.body])).toEqual([
-      ["create", expect.stringContaining("Working on it")],
-      ["update", "quick answer"],
+      ["create", expect.stringContaining("partial")],
+      ["update", "slow answer"],
     ]);
+  });
+
+  it("tries the placeholder again at the next interval when the write lane shed it, and never writes two comments", async () => {
+    const writes: Write[] = [];
+    let shed = 2;
+    const writer: CommentWriter = {
+      create: async (body, priority) => {
+        if (priority === "progress" && shed-- > 0) return null;
+        writes.push({ kind: "create", id: 5, body, at: Date.now() });
+        return 5;
+      },
+      update: async (id, body) => {
+        writes.push({ kind: "update", id, body, at: Date.now() });
+        return true;
+      },
+    };
+    const sink = progressSink(writer, { triggerId: "1", intervalMs: 1000 });
+    sink.begin();
+    await stream(sink, 5);
+    await run(sink.finish("answer"));
+    expect(writes.filter((w) => w.kind === "create")).toHaveLength(1);
+    expect(writes.at(-1)).toMatchObject({ kind: "update", id: 5, body: "answer" });
   });
 
   it("turns the placeholder into the notice when something goes wrong", async () => {
@@ -172,7 +210,7 @@ describe("progressSink", () => {
     sink.progress("```js\n" + "x".repeat(70_000));
     await vi.advanceTimersByTimeAsync(2000);
     await run(sink.finish("answer"));
-    const progress = writes.find((w) => w.kind === "update" && w.body !== "answer")!;
+    const progress = writes.find((w) => w.body !== "answer")!;
     expect(progress.body.length).toBeLessThan(65_536);
     expect(progress.body).toMatch(/\n```\n\n_⏳ still writing…_\n$/);
   });
