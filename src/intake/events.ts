@@ -1,0 +1,175 @@
+// The event table: every webhook that can carry a mention, and how its payload becomes a mention
+// candidate (who wrote what, where, and where the answer goes). Everything after this table (the bot
+// rule, the mention check, the job) is the same for every event: src/intake/decide.ts.
+//
+// Thread keys (jobs with one key run one at a time, in order):
+//   issue or PR conversation (comments, reviews, opening posts)  owner/repo#number
+//   one review thread                                             owner/repo#number/review:<top-level comment id>
+// Review threads are sessions of their own (own turns, own context block, own replies), so they run
+// beside each other and beside the PR conversation: five `@claude` line comments in one review get five
+// answers at once, not one after the other. Writes are paced per installation either way.
+import type { Context } from "probot";
+import type { ThreadKind } from "../core/types.js";
+
+export interface Actor {
+  login: string;
+  type?: string;
+}
+
+/** One possible mention, read from a payload and nothing else. */
+export interface MentionCandidate {
+  sender: Actor | null | undefined;
+  author: Actor | null | undefined;
+  association: string;
+  body: string | null | undefined;
+  /**
+   * Present for edits: the body before the edit (undefined when the edit did not change the body).
+   * An edit is answered only when it adds the mention.
+   */
+  edit?: { previousBody: string | null | undefined };
+  installationId: number | undefined;
+  owner: string;
+  repo: string;
+  number: number;
+  kind: ThreadKind;
+  /** Comment or review id (decimal), or "opening" for the opening post. */
+  triggerId: string;
+  nodeId: string;
+  source?: "review" | "review_comment";
+  /** Review threads: the thread's top-level comment. */
+  reviewRootId?: string;
+}
+
+export type IntakeEventName =
+  | "issue_comment.created"
+  | "issue_comment.edited"
+  | "pull_request_review_comment.created"
+  | "pull_request_review_comment.edited"
+  | "pull_request_review.submitted"
+  | "issues.opened"
+  | "pull_request.opened";
+
+type PayloadOf<E extends IntakeEventName> = Context<E>["payload"];
+/** Null when the payload lacks what a job needs (a malformed or partial delivery). */
+type Normalise<E extends IntakeEventName> = (payload: PayloadOf<E>) => MentionCandidate | null;
+
+interface Envelope {
+  sender?: Actor | null;
+  repository?: { name?: string; owner?: { login?: string } | null } | null;
+  installation?: { id?: number } | null;
+}
+
+/** The parts every event shares: sender, repository, installation. */
+function envelope(payload: unknown): Pick<MentionCandidate, "sender" | "installationId" | "owner" | "repo"> | null {
+  const { sender, repository, installation } = (payload ?? {}) as Envelope;
+  const owner = repository?.owner?.login;
+  if (!owner || !repository?.name) return null;
+  return { sender, installationId: installation?.id, owner, repo: repository.name };
+}
+
+function hasId(item: { id?: unknown; node_id?: unknown } | null | undefined): item is { id: number; node_id: string } {
+  return typeof item?.id === "number";
+}
+
+const issueComment = (payload: PayloadOf<"issue_comment.created" | "issue_comment.edited">): MentionCandidate | null => {
+  const { comment, issue } = payload;
+  const common = envelope(payload);
+  if (!common || !hasId(comment) || typeof issue?.number !== "number") return null;
+  return {
+    ...common,
+    author: comment.user,
+    association: comment.author_association,
+    body: comment.body,
+    number: issue.number,
+    kind: issue.pull_request ? "pull_request" : "issue",
+    triggerId: String(comment.id),
+    nodeId: comment.node_id,
+  };
+};
+
+const reviewComment = (
+  payload: PayloadOf<"pull_request_review_comment.created" | "pull_request_review_comment.edited">,
+): MentionCandidate | null => {
+  const { comment, pull_request } = payload;
+  const common = envelope(payload);
+  if (!common || !hasId(comment) || typeof pull_request?.number !== "number") return null;
+  return {
+    ...common,
+    author: comment.user,
+    association: comment.author_association,
+    body: comment.body,
+    number: pull_request.number,
+    kind: "review_thread",
+    triggerId: String(comment.id),
+    nodeId: comment.node_id,
+    source: "review_comment",
+    // GitHub keeps replies on the top-level comment: `in_reply_to_id` is the thread's root.
+    reviewRootId: String(comment.in_reply_to_id ?? comment.id),
+  };
+};
+
+/** An edit of an event above: the same candidate, plus the body before the edit. */
+function edited<E extends "issue_comment.edited" | "pull_request_review_comment.edited">(
+  created: (payload: PayloadOf<E>) => MentionCandidate | null,
+): Normalise<E> {
+  return (payload) => {
+    const candidate = created(payload);
+    return candidate && { ...candidate, edit: { previousBody: payload.changes?.body?.from } };
+  };
+}
+
+export const INTAKE_EVENTS: { readonly [E in IntakeEventName]: Normalise<E> } = {
+  "issue_comment.created": issueComment,
+  "issue_comment.edited": edited(issueComment),
+  "pull_request_review_comment.created": reviewComment,
+  "pull_request_review_comment.edited": edited(reviewComment),
+  // A review's summary belongs to the PR conversation; its id names a review, not a comment.
+  "pull_request_review.submitted": (payload) => {
+    const { review, pull_request } = payload;
+    const common = envelope(payload);
+    if (!common || !hasId(review) || typeof pull_request?.number !== "number") return null;
+    return {
+      ...common,
+      author: review.user,
+      association: review.author_association,
+      body: review.body,
+      number: pull_request.number,
+      kind: "pull_request",
+      triggerId: String(review.id),
+      nodeId: review.node_id,
+      source: "review",
+    };
+  },
+  "issues.opened": (payload) => {
+    const { issue } = payload;
+    const common = envelope(payload);
+    if (!common || typeof issue?.number !== "number") return null;
+    return {
+      ...common,
+      author: issue.user,
+      association: issue.author_association,
+      body: issue.body,
+      number: issue.number,
+      kind: "issue",
+      triggerId: "opening",
+      nodeId: issue.node_id,
+    };
+  },
+  "pull_request.opened": (payload) => {
+    const { pull_request } = payload;
+    const common = envelope(payload);
+    if (!common || typeof pull_request?.number !== "number") return null;
+    return {
+      ...common,
+      author: pull_request.user,
+      association: pull_request.author_association,
+      body: pull_request.body,
+      number: pull_request.number,
+      kind: "pull_request",
+      triggerId: "opening",
+      nodeId: pull_request.node_id,
+    };
+  },
+};
+
+export const INTAKE_EVENT_NAMES = Object.keys(INTAKE_EVENTS) as IntakeEventName[];
