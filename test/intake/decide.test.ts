@@ -51,7 +51,7 @@ const BY_EVENT: Record<IntakeEventName, (body: string, who?: { login?: string; u
 };
 
 /** The job each event's mention becomes: thread, trigger and where the answer goes. */
-const EXPECTED: Record<IntakeEventName, Partial<ThreadJob> & { trigger: Partial<ThreadJob["trigger"]> }> = {
+const EXPECTED: Record<IntakeEventName, Omit<Partial<ThreadJob>, "trigger"> & { trigger: Partial<ThreadJob["trigger"]> }> = {
   "issue_comment.created": { id: "Codertocat/Hello-World#1:501", threadKey: "Codertocat/Hello-World#1", kind: "issue", trigger: { id: "501", nodeId: "IC_501" } },
   "issue_comment.edited": { id: "Codertocat/Hello-World#1:502", threadKey: "Codertocat/Hello-World#1", kind: "issue", trigger: { id: "502" } },
   "pull_request_review_comment.created": {
