@@ -4,6 +4,7 @@
 // footer names the key and the problem. Defaults come from the operator's environment (src/config/env.ts).
 import type { ProbotOctokit } from "probot";
 import { z } from "zod";
+import { DEFAULT_DIFF_BUDGET_CHARS } from "../core/pullRequest/diffBudget.js";
 import type { Settings } from "./env.js";
 
 export const REPO_CONFIG_PATH = ".github/claude.yml";
@@ -97,7 +98,8 @@ export interface LoadedRepoConfig {
   readError: string | null;
 }
 
-export const DEFAULT_DIFF_BUDGET_CHARS = 30_000;
+// The diff budget is the core's (it applies it); the file's key only overrides it.
+export { DEFAULT_DIFF_BUDGET_CHARS };
 export const DEFAULT_KEEP_RECENT_TURNS = 4;
 export const DEFAULT_PROGRESS_INTERVAL_SECONDS = 3;
 
