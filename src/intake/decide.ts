@@ -43,7 +43,16 @@ export async function decideIntake<E extends IntakeEventName>(event: E, delivery
   const result = await decideCandidate(candidate, delivery, deps);
   const fields = { event, delivery: delivery.id, decision: result.decision, ...(result.job ? { thread: result.job.threadKey } : {}) };
   if (result.decision === "malformed") delivery.log.warn(fields, "a webhook without its comment, issue or repository; ignoring it");
-  else if (result.job) delivery.log.info({ ...fields, trigger: result.job.trigger.id, result: result.decision === "enqueued" ? "queued" : "duplicate" }, "mention received");
+  else if (result.job) delivery.log.info(
+      {
+        ...fields,
+        trigger: result.job.trigger.id,
+        result: result.decision === "enqueued" ? "queued" : "duplicate",
+        // Left for the worker to decide (too long to parse here): it reacts only if it is a mention.
+        ...(result.job.unverified ? { unverified: true } : {}),
+      },
+      "mention received",
+    );
   else delivery.log.debug(fields, "not a request");
   return result;
 }
