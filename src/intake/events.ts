@@ -67,45 +67,46 @@ function envelope(payload: unknown): Pick<MentionCandidate, "sender" | "installa
   return { sender, installationId: installation?.id, owner, repo: repository.name };
 }
 
-function hasId(item: { id?: unknown; node_id?: unknown } | null | undefined): item is { id: number; node_id: string } {
-  return typeof item?.id === "number";
+/** What the written item of a payload (a comment, a review, an opening post) gives its candidate. */
+interface Written {
+  user: Actor | null | undefined;
+  author_association: string;
+  body?: string | null | undefined;
+  node_id: string;
 }
+
+/** A candidate from the payload's envelope, thread number and written item; null when a part is missing. */
+function candidate(
+  payload: unknown,
+  number: number | undefined,
+  item: Written | null | undefined,
+  where: Pick<MentionCandidate, "kind" | "triggerId" | "source" | "reviewRootId">,
+): MentionCandidate | null {
+  const common = envelope(payload);
+  if (!common || !item || typeof number !== "number") return null;
+  return { ...common, author: item.user, association: item.author_association, body: item.body, number, nodeId: item.node_id, ...where };
+}
+
+const hasId = (item: { id?: unknown } | null | undefined): item is { id: number } => typeof item?.id === "number";
 
 const issueComment = (payload: PayloadOf<"issue_comment.created" | "issue_comment.edited">): MentionCandidate | null => {
   const { comment, issue } = payload;
-  const common = envelope(payload);
-  if (!common || !hasId(comment) || typeof issue?.number !== "number") return null;
-  return {
-    ...common,
-    author: comment.user,
-    association: comment.author_association,
-    body: comment.body,
-    number: issue.number,
-    kind: issue.pull_request ? "pull_request" : "issue",
-    triggerId: String(comment.id),
-    nodeId: comment.node_id,
-  };
+  if (!hasId(comment)) return null;
+  return candidate(payload, issue?.number, comment, { kind: issue.pull_request ? "pull_request" : "issue", triggerId: String(comment.id) });
 };
 
 const reviewComment = (
   payload: PayloadOf<"pull_request_review_comment.created" | "pull_request_review_comment.edited">,
 ): MentionCandidate | null => {
   const { comment, pull_request } = payload;
-  const common = envelope(payload);
-  if (!common || !hasId(comment) || typeof pull_request?.number !== "number") return null;
-  return {
-    ...common,
-    author: comment.user,
-    association: comment.author_association,
-    body: comment.body,
-    number: pull_request.number,
+  if (!hasId(comment)) return null;
+  return candidate(payload, pull_request?.number, comment, {
     kind: "review_thread",
     triggerId: String(comment.id),
-    nodeId: comment.node_id,
     source: "review_comment",
     // GitHub keeps replies on the top-level comment: `in_reply_to_id` is the thread's root.
     reviewRootId: String(comment.in_reply_to_id ?? comment.id),
-  };
+  });
 };
 
 /** An edit of an event above: the same candidate, plus the body before the edit. */
@@ -113,8 +114,8 @@ function edited<E extends "issue_comment.edited" | "pull_request_review_comment.
   created: (payload: PayloadOf<E>) => MentionCandidate | null,
 ): Normalise<E> {
   return (payload) => {
-    const candidate = created(payload);
-    return candidate && { ...candidate, edit: { previousBody: payload.changes?.body?.from } };
+    const found = created(payload);
+    return found && { ...found, edit: { previousBody: payload.changes?.body?.from } };
   };
 }
 
@@ -124,52 +125,12 @@ export const INTAKE_EVENTS: { readonly [E in IntakeEventName]: Normalise<E> } = 
   "pull_request_review_comment.created": reviewComment,
   "pull_request_review_comment.edited": edited(reviewComment),
   // A review's summary belongs to the PR conversation; its id names a review, not a comment.
-  "pull_request_review.submitted": (payload) => {
-    const { review, pull_request } = payload;
-    const common = envelope(payload);
-    if (!common || !hasId(review) || typeof pull_request?.number !== "number") return null;
-    return {
-      ...common,
-      author: review.user,
-      association: review.author_association,
-      body: review.body,
-      number: pull_request.number,
-      kind: "pull_request",
-      triggerId: String(review.id),
-      nodeId: review.node_id,
-      source: "review",
-    };
-  },
-  "issues.opened": (payload) => {
-    const { issue } = payload;
-    const common = envelope(payload);
-    if (!common || typeof issue?.number !== "number") return null;
-    return {
-      ...common,
-      author: issue.user,
-      association: issue.author_association,
-      body: issue.body,
-      number: issue.number,
-      kind: "issue",
-      triggerId: "opening",
-      nodeId: issue.node_id,
-    };
-  },
-  "pull_request.opened": (payload) => {
-    const { pull_request } = payload;
-    const common = envelope(payload);
-    if (!common || typeof pull_request?.number !== "number") return null;
-    return {
-      ...common,
-      author: pull_request.user,
-      association: pull_request.author_association,
-      body: pull_request.body,
-      number: pull_request.number,
-      kind: "pull_request",
-      triggerId: "opening",
-      nodeId: pull_request.node_id,
-    };
-  },
+  "pull_request_review.submitted": (payload) =>
+    hasId(payload.review)
+      ? candidate(payload, payload.pull_request?.number, payload.review, { kind: "pull_request", triggerId: String(payload.review.id), source: "review" })
+      : null,
+  "issues.opened": (payload) => candidate(payload, payload.issue?.number, payload.issue, { kind: "issue", triggerId: "opening" }),
+  "pull_request.opened": (payload) => candidate(payload, payload.pull_request?.number, payload.pull_request, { kind: "pull_request", triggerId: "opening" }),
 };
 
 export const INTAKE_EVENT_NAMES = Object.keys(INTAKE_EVENTS) as IntakeEventName[];
