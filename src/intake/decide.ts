@@ -41,19 +41,23 @@ export interface IntakeResult {
 export async function decideIntake<E extends IntakeEventName>(event: E, delivery: Delivery<E>, deps: IntakeDeps): Promise<IntakeResult> {
   const candidate = (INTAKE_EVENTS[event] as (payload: unknown) => MentionCandidate | null)(delivery.payload);
   const result = await decideCandidate(candidate, delivery, deps);
-  const fields = { event, delivery: delivery.id, decision: result.decision, ...(result.job ? { thread: result.job.threadKey } : {}) };
-  if (result.decision === "malformed") delivery.log.warn(fields, "a webhook without its comment, issue or repository; ignoring it");
-  else if (result.job) delivery.log.info(
+  const { decision, job } = result;
+  if (decision === "malformed") delivery.log.warn({ event, delivery: delivery.id, decision }, "a webhook without its comment, issue or repository; ignoring it");
+  else if (job === undefined) delivery.log.debug({ event, delivery: delivery.id, decision }, "not a request");
+  else {
+    delivery.log.info(
       {
-        ...fields,
-        trigger: result.job.trigger.id,
-        result: result.decision === "enqueued" ? "queued" : "duplicate",
+        event,
+        delivery: delivery.id,
+        thread: job.threadKey,
+        trigger: job.trigger.id,
+        result: decision === "enqueued" ? "queued" : "duplicate",
         // Left for the worker to decide (too long to parse here): it reacts only if it is a mention.
-        ...(result.job.unverified ? { unverified: true } : {}),
+        unverified: job.unverified ? true : undefined,
       },
       "mention received",
     );
-  else delivery.log.debug(fields, "not a request");
+  }
   return result;
 }
 
@@ -76,10 +80,11 @@ async function decideCandidate(candidate: MentionCandidate | null, delivery: Del
     delivery.log.warn({ delivery: delivery.id, thread: threadKeyOf(candidate) }, "a mention arrived without an installation id; ignoring it");
     return { decision: "not-a-mention" };
   }
-  const job = buildJob(
-    { ...candidate, installationId: candidate.installationId },
-    { id: delivery.id, receivedAt: (deps.now ?? Date.now)(), unverified: mention === "unverified" },
-  );
+  const job = buildJob(candidate as MentionCandidate & { installationId: number }, {
+    id: delivery.id,
+    receivedAt: (deps.now ?? Date.now)(),
+    unverified: mention === "unverified",
+  });
   const queued = await deps.queue.enqueue(job);
   return { decision: queued === "queued" ? "enqueued" : "duplicate", job };
 }

@@ -59,14 +59,6 @@ interface Envelope {
   installation?: { id?: number } | null;
 }
 
-/** The parts every event shares: sender, repository, installation. */
-function envelope(payload: unknown): Pick<MentionCandidate, "sender" | "installationId" | "owner" | "repo"> | null {
-  const { sender, repository, installation } = (payload ?? {}) as Envelope;
-  const owner = repository?.owner?.login;
-  if (!owner || !repository?.name) return null;
-  return { sender, installationId: installation?.id, owner, repo: repository.name };
-}
-
 /** What the written item of a payload (a comment, a review, an opening post) gives its candidate. */
 interface Written {
   user: Actor | null | undefined;
@@ -75,16 +67,35 @@ interface Written {
   node_id: string;
 }
 
-/** A candidate from the payload's envelope, thread number and written item; null when a part is missing. */
+/**
+ * A candidate from the parts every event shares (sender, repository, installation), the thread's number
+ * and the written item; null when a part is missing. Built as one literal: this runs for every delivery.
+ */
 function candidate(
   payload: unknown,
   number: number | undefined,
   item: Written | null | undefined,
   where: Pick<MentionCandidate, "kind" | "triggerId" | "source" | "reviewRootId">,
 ): MentionCandidate | null {
-  const common = envelope(payload);
-  if (!common || !item || typeof number !== "number") return null;
-  return { ...common, author: item.user, association: item.author_association, body: item.body, number, nodeId: item.node_id, ...where };
+  const { sender, repository, installation } = (payload ?? {}) as Envelope;
+  const owner = repository?.owner?.login;
+  if (!owner || !repository?.name || !item || typeof number !== "number") return null;
+  const found: MentionCandidate = {
+    sender,
+    author: item.user,
+    association: item.author_association,
+    body: item.body,
+    installationId: installation?.id,
+    owner,
+    repo: repository.name,
+    number,
+    kind: where.kind,
+    triggerId: where.triggerId,
+    nodeId: item.node_id,
+  };
+  if (where.source) found.source = where.source;
+  if (where.reviewRootId) found.reviewRootId = where.reviewRootId;
+  return found;
 }
 
 const hasId = (item: { id?: unknown } | null | undefined): item is { id: number } => typeof item?.id === "number";
@@ -115,7 +126,8 @@ function edited<E extends "issue_comment.edited" | "pull_request_review_comment.
 ): Normalise<E> {
   return (payload) => {
     const found = created(payload);
-    return found && { ...found, edit: { previousBody: payload.changes?.body?.from } };
+    if (found) found.edit = { previousBody: payload.changes?.body?.from };
+    return found;
   };
 }
 

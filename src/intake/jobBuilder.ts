@@ -18,7 +18,7 @@ export function buildJob(
   const threadKey = threadKeyOf(candidate);
   // A review and a comment can share a number; the prefix keeps their ids apart.
   const triggerKey = candidate.source === "review" ? `review-${candidate.triggerId}` : candidate.triggerId;
-  return {
+  const job: ThreadJob = {
     id: `${threadKey}:${triggerKey}`,
     deliveryId: delivery.id,
     threadKey,
@@ -32,10 +32,12 @@ export function buildJob(
       nodeId: candidate.nodeId,
       author: candidate.author?.login ?? "ghost",
       association: candidate.association as AuthorAssociation,
-      ...(candidate.source ? { source: candidate.source } : {}),
     },
-    ...(candidate.kind === "review_thread" ? { reviewRootId: candidate.reviewRootId ?? candidate.triggerId } : {}),
     receivedAt: delivery.receivedAt,
-    ...(delivery.unverified ? { unverified: true } : {}),
   };
+  // Only set fields go into the job: it is JSON for Redis, and its id and shape are compared in tests.
+  if (candidate.source) job.trigger.source = candidate.source;
+  if (candidate.kind === "review_thread") job.reviewRootId = candidate.reviewRootId ?? candidate.triggerId;
+  if (delivery.unverified) job.unverified = true;
+  return job;
 }

@@ -47,8 +47,3 @@ export function fenceTracker(options: FenceOptions = {}): { step(line: string): 
   };
 }
 
-/** A backtick fence longer than any backtick run in `text`, so nothing in the text can close it. */
-export function fenceAround(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  return "`".repeat(longest + 1);
-}
