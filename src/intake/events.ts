@@ -103,7 +103,7 @@ const hasId = (item: { id?: unknown } | null | undefined): item is { id: number 
 const issueComment = (payload: PayloadOf<"issue_comment.created" | "issue_comment.edited">): MentionCandidate | null => {
   const { comment, issue } = payload;
   if (!hasId(comment)) return null;
-  return candidate(payload, issue?.number, comment, { kind: issue.pull_request ? "pull_request" : "issue", triggerId: String(comment.id) });
+  return candidate(payload, issue?.number, comment, { kind: issue?.pull_request ? "pull_request" : "issue", triggerId: String(comment.id) });
 };
 
 const reviewComment = (

@@ -144,6 +144,16 @@ describe.each(INTAKE_EVENT_NAMES)("intake of %s", (event) => {
     expect(lines.some((l) => l.level === "warn")).toBe(true);
   });
 
+  it("ignores a payload without its issue or pull request, or without what was written", async () => {
+    const thread = event.startsWith("issue") ? "issue" : "pull_request";
+    const written = { issue_comment: "comment", pull_request_review_comment: "comment", pull_request_review: "review", issues: "issue", pull_request: "pull_request" }[event.split(".")[0]!]!;
+    for (const cut of new Set([thread, written])) {
+      const body = payload("@claude hi");
+      delete body[cut];
+      expect((await decide(event, body)).decision, cut).toBe("malformed");
+    }
+  });
+
   it("ignores a mention without an installation", async () => {
     const body = payload("@claude hi");
     delete body.installation;
