@@ -4,8 +4,7 @@ import { ClaudeClient } from "./claude/client.js";
 import { readSettings, type Settings } from "./config/env.js";
 import type { BotIdentity } from "./core/types.js";
 import { installationClients } from "./github/clients.js";
-import { onIssueCommentCreated } from "./intake/issueComment.js";
-import { registerPullRequestIntake } from "./intake/pullRequest.js";
+import { registerIntake } from "./intake/register.js";
 import { errorKind, Metrics } from "./observe/metrics.js";
 import { createQueue, withOnQueued } from "./queue/index.js";
 import type { JobQueue, ThreadJob } from "./queue/types.js";
@@ -128,12 +127,8 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
       }
     });
 
-    probot.on("issue_comment.created", async (context) => {
-      const startedAt = Date.now();
-      metrics.intake(await onIssueCommentCreated(context, { queue: intakeQueue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }), startedAt);
-    });
-    // Edits that add a mention, review comments, reviews, opening posts (src/intake/pullRequest.ts).
-    registerPullRequestIntake(probot, { queue: intakeQueue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }, (decision, startedAt) => metrics.intake(decision, startedAt));
+    // Every event that can carry a mention, from one table (src/intake/events.ts).
+    registerIntake(probot, { queue: intakeQueue, phrase: settings.triggerPhrase, allowedBots: settings.allowedBots }, (decision, startedAt) => metrics.intake(decision, startedAt));
   };
 
   return {

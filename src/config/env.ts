@@ -1,7 +1,7 @@
 // Process-wide settings from the environment (see .env.example). Repository-level settings live in
 // `.github/claude.yml` (src/config/repo.ts); these are the operator's.
 import { z } from "zod";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../claude/retry.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retryPolicy.js";
 
 export const DEFAULT_MODEL = "claude-sonnet-4-6";
 export const DEFAULT_SUMMARY_MODEL = "claude-haiku-4-5";

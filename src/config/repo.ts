@@ -1,10 +1,12 @@
-// Repository-level settings: `.github/claude.yml`, read with Probot's config plugin (the repository's
-// file, else the owner's `.github` repository's, and `_extends` chains), validated here with zod.
+// Repository-level settings: `.github/claude.yml`, read as Probot's `context.config()` reads it (the
+// repository's file, else the owner's `.github` repository's, and `_extends` chains), validated with zod.
 // A bad value never stops an answer: that key falls back to its default for this answer, and the reply
 // footer names the key and the problem. Defaults come from the operator's environment (src/config/env.ts).
 import type { ProbotOctokit } from "probot";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { AccessPolicy } from "../core/decision/access.js";
+import { DEFAULT_DIFF_BUDGET_CHARS } from "../core/pullRequest/diffBudget.js";
 import type { Settings } from "./env.js";
 
 export const REPO_CONFIG_PATH = ".github/claude.yml";
@@ -102,7 +104,8 @@ export interface LoadedRepoConfig {
   readError: string | null;
 }
 
-export const DEFAULT_DIFF_BUDGET_CHARS = 30_000;
+// The diff budget is the core's (it applies it); the file's key only overrides it.
+export { DEFAULT_DIFF_BUDGET_CHARS };
 export const DEFAULT_KEEP_RECENT_TURNS = 4;
 export const DEFAULT_PROGRESS_INTERVAL_SECONDS = 3;
 
@@ -214,22 +217,12 @@ function mergeTwo(base: unknown, over: unknown): unknown {
 /**
  * Reads and validates the config. A missing file means defaults; any other failure (GitHub error,
  * invalid YAML, a directory in its place) means defaults and a warning. Never throws.
- *
- * The plugin reads the owner's `.github` repository only after the repository's own file turned out
- * missing: two round trips in a row. This loader starts that second read at once beside the first and
- * hands it to the plugin when it asks, so the config costs one round trip, beside the thread read.
  */
 export async function loadRepoConfig(octokit: ProbotOctokit, repo: { owner: string; repo: string }, settings: Settings): Promise<LoadedRepoConfig> {
-  const forget = repo.repo === ".github" ? () => undefined : prefetchOrgFallback(octokit, repo.owner);
   try {
-    const { config, files } = await octokit.config.get({
-      owner: repo.owner,
-      repo: repo.repo,
-      path: REPO_CONFIG_PATH,
-      defaults: (configs) => mergeConfigs(configs) as Record<string, unknown>,
-    });
-    forget();
-    const found = files.filter((f) => f.config !== null && f.config !== undefined);
+    const files = await readConfigFiles(octokit, repo);
+    const found = files.filter((f) => f.config !== null);
+    const config = mergeConfigs(found.map((f) => f.config).reverse());
     const validated = validateRepoConfig(config, settings);
     return {
       ...validated,
@@ -237,7 +230,6 @@ export async function loadRepoConfig(octokit: ProbotOctokit, repo: { owner: stri
       readError: null,
     };
   } catch (error) {
-    forget();
     const reason = describeReadError(error);
     return {
       config: defaultRepoConfig(settings),
@@ -250,50 +242,74 @@ export async function loadRepoConfig(octokit: ProbotOctokit, repo: { owner: stri
 
 function describeReadError(error: unknown): string {
   const e = error as { status?: number; message?: string; cause?: { message?: string } };
-  const message = String(e?.message ?? error).replace(/^\[@probot\/octokit-plugin-config\]\s*/, "");
+  const message = String(e?.message ?? error);
   const cause = e?.cause?.message ? `: ${String(e.cause.message).split("\n")[0]}` : "";
   const status = typeof e?.status === "number" ? `GitHub answered ${e.status}: ` : "";
   return `${status}${message}${cause}`.replace(/\s+/g, " ").replace(/[<>`]/g, "?").slice(0, 300);
 }
 
-// Early reads per Octokit instance, keyed by URL; one request hook per instance serves them.
-const earlyReads = new WeakMap<ProbotOctokit, Map<string, Promise<unknown>>>();
+interface ConfigFile {
+  owner: string;
+  repo: string;
+  path: string;
+  url: string;
+  /** null: no such file. */
+  config: Record<string, unknown> | null;
+}
 
-/** Starts the fallback read now; the returned function forgets it if the plugin never asked. */
-function prefetchOrgFallback(octokit: ProbotOctokit, owner: string): () => void {
-  const endpoint = {
-    method: "GET",
-    url: "/repos/{owner}/{repo}/contents/{path}",
-    owner,
-    repo: ".github",
-    path: REPO_CONFIG_PATH,
-    mediaType: { format: "raw" },
-  } as const;
-  let reads = earlyReads.get(octokit);
-  if (reads === undefined) {
-    const map = new Map<string, Promise<unknown>>();
-    reads = map;
-    earlyReads.set(octokit, map);
-    octokit.hook.wrap("request", async (request, options) => {
-      // The early read itself passes through (the hook runs after reads.set below).
-      if (map.size > 0 && options.method === "GET" && !(options.request as { threadbotEarly?: boolean } | undefined)?.threadbotEarly) {
-        const url = octokit.request.endpoint(options as never).url;
-        const early = map.get(url);
-        if (early !== undefined) {
-          map.delete(url);
-          return early as ReturnType<typeof request>;
-        }
-      }
-      return request(options);
-    });
+/**
+ * The files that make the config, nearest first, the way Probot's `context.config()` finds them: the
+ * repository's own file, else the owner's `.github` repository's; then the `_extends` chain of the last
+ * one. The two first reads start together (the fallback costs no extra round trip when it is needed,
+ * and is dropped when the repository has its own file), beside the thread read.
+ */
+async function readConfigFiles(octokit: ProbotOctokit, repo: { owner: string; repo: string }): Promise<ConfigFile[]> {
+  const own = readConfigFile(octokit, { owner: repo.owner, repo: repo.repo, path: REPO_CONFIG_PATH });
+  const org = repo.repo === ".github" ? null : readConfigFile(octokit, { owner: repo.owner, repo: ".github", path: REPO_CONFIG_PATH });
+  org?.catch(() => undefined); // not awaited when the repository has its own file
+  const files = [await own];
+  if (files[0]!.config === null && org !== null) files.push(await org);
+  for (let last = files.at(-1)!; last.config !== null && last.config._extends !== undefined; last = files.at(-1)!) {
+    const next = extendsTarget(last, last.config._extends);
+    delete last.config._extends;
+    const loaded = files.find((f) => f.owner === next.owner && f.repo === next.repo && f.path === next.path);
+    if (loaded) throw new Error(`Recursion detected: "_extends" in ${last.url} names ${loaded.url}, already read`);
+    files.push(await readConfigFile(octokit, next));
   }
-  const early = octokit.request({ ...endpoint, request: { threadbotEarly: true } });
-  early.catch(() => undefined); // unused when the repository has its own file
-  const url = octokit.request.endpoint(endpoint).url;
-  reads.set(url, early);
-  return () => {
-    if (reads.get(url) === early) reads.delete(url);
-  };
+  return files;
+}
+
+/** `_extends: repo`, `owner/repo` or `owner/repo:path/file.yml`, as Probot's config plugin reads it. */
+const EXTENDS = /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i;
+
+function extendsTarget(from: ConfigFile, value: unknown): { owner: string; repo: string; path: string } {
+  const match = typeof value === "string" ? EXTENDS.exec(value) : null;
+  if (match === null) throw new Error(`Invalid value ${JSON.stringify(value)} for _extends in ${from.url}`);
+  return { owner: match[1] || from.owner, repo: match[2]!, path: match[3] || REPO_CONFIG_PATH };
+}
+
+async function readConfigFile(octokit: ProbotOctokit, where: { owner: string; repo: string; path: string }): Promise<ConfigFile> {
+  const endpoint = { method: "GET", url: "/repos/{owner}/{repo}/contents/{path}", ...where, mediaType: { format: "raw" } } as const;
+  const { url } = octokit.request.endpoint(endpoint);
+  let response: { data: unknown; headers: Record<string, unknown> };
+  try {
+    response = await octokit.request(endpoint);
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return { ...where, url, config: null };
+    throw error;
+  }
+  // The raw media type answers a file's bytes; a directory or a submodule comes back as JSON.
+  if (typeof response.data !== "string" || String(response.headers["content-type"] ?? "").startsWith("application/json")) {
+    throw new Error(`${url} exists, but is either a directory or a submodule. Ignoring.`);
+  }
+  let config: unknown;
+  try {
+    config = parseYaml(response.data, { logLevel: "error" }) ?? {};
+  } catch (error) {
+    throw new Error(`Configuration could not be parsed from ${url} (invalid YAML)`, { cause: error });
+  }
+  if (!isPlainObject(config)) throw new Error(`Configuration could not be parsed from ${url} (YAML is not a mapping)`);
+  return { ...where, url, config };
 }
 
 /**

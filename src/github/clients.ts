@@ -4,9 +4,10 @@
 // throttling would hold them behind the writes (the 👀 reaction) for a second or more.
 import { graphql as baseGraphql } from "@octokit/graphql";
 import type { ProbotOctokit } from "probot";
+import type { GraphqlClient } from "./graphqlClient.js";
 import { withReadRetries } from "./readRetry.js";
 
-export type GraphqlClient = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
+export type { GraphqlClient } from "./graphqlClient.js";
 
 export interface InstallationClients {
   /** Probot's throttled, retrying REST client: reactions, comments, permission checks, config. */

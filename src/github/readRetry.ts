@@ -4,7 +4,7 @@
 // the job. Reads are idempotent, so they are retried here: up to 3 attempts, 0.5 s then 1.5 s (± jitter),
 // or after `retry-after` when GitHub sends one (capped at 10 s).
 import { classifyError } from "../core/errors.js";
-import type { GraphqlClient } from "./clients.js";
+import type { GraphqlClient } from "./graphqlClient.js";
 
 export interface ReadRetryOptions {
   attempts?: number;

@@ -4,25 +4,19 @@
 //   review comment → 👀 on it; the answer is a reply in its review thread, addressed to the thread's
 //     top-level comment (GitHub accepts replies only there, never to a reply)
 import type { ProbotOctokit } from "probot";
-import type { ThreadJob } from "../queue/types.js";
+import { reviewRootOf, type MentionTarget } from "../core/target.js";
 
 /** Writes are retried by the write lane (src/github/writeLane.ts), never blind by @octokit/plugin-retry. */
 const NO_BLIND_RETRY = { retries: 0 } as const;
 
-export type ReviewTarget = Pick<ThreadJob, "owner" | "repo" | "number" | "trigger"> & Partial<Pick<ThreadJob, "kind" | "reviewRootId">>;
+/** A job, or enough of it (the queue's jobs have this shape). */
+export type ReviewTarget = MentionTarget;
+export { isReviewThreadTarget as isReviewThreadJob, isReviewTrigger, reviewRootOf } from "../core/target.js";
 
 export const ADD_REACTION_MUTATION = `
   mutation ThreadbotAddReaction($subjectId: ID!) {
     addReaction(input: { subjectId: $subjectId, content: EYES }) { reaction { content } }
   }`;
-
-export const isReviewThreadJob = (job: ReviewTarget): boolean => job.kind === "review_thread";
-export const isReviewTrigger = (job: ReviewTarget): boolean => job.trigger.id !== "opening" && job.trigger.source === "review";
-
-/** The top-level comment of the job's review thread (the trigger itself when it opened the thread). */
-export function reviewRootOf(job: ReviewTarget): string {
-  return job.reviewRootId ?? job.trigger.id;
-}
 
 export async function reactToReview(octokit: ProbotOctokit, job: ReviewTarget): Promise<void> {
   await octokit.graphql(ADD_REACTION_MUTATION, { subjectId: job.trigger.nodeId, request: NO_BLIND_RETRY });

@@ -5,7 +5,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { errorLabel } from "../core/errors.js";
 import type { Usage } from "../core/types.js";
-import type { JobQueue, ThreadJob } from "../queue/types.js";
+
+// All metrics read of a job and of the queue (observe comes before the queue in the pipeline).
+type ThreadJob = { receivedAt: number };
+type JobQueue = { stats(): Promise<{ waiting: number; running: number }> };
 
 const LATENCY_BUCKETS = [0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34, 55, 90, 150, 300];
 const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

@@ -6,6 +6,7 @@
 // Pull-request data comes back raw: the diff budget is applied when the request is built
 // (renderPullRequestData, from prepareRequest), with the repository config read beside this.
 import type { PullRequestData } from "../core/pullRequest/prContext.js";
+import { reviewRootOf } from "../core/target.js";
 import { detectTrigger } from "../core/trigger/trigger.js";
 import type { Thread } from "../core/types.js";
 import type { InstallationClients } from "../github/clients.js";
@@ -13,7 +14,6 @@ import { listPullRequestFiles, readPullRequestConversation } from "../github/pul
 import { readReviewThread } from "../github/reviewThread.js";
 import { readIssueThread } from "../github/threadQuery.js";
 import type { ThreadJob } from "../queue/types.js";
-import { reviewRootOf } from "../github/reviewWrites.js";
 
 export interface ThreadRead {
   thread: Thread;

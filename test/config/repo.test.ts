@@ -113,41 +113,69 @@ describe("mergeConfigs (org fallback and _extends)", () => {
   });
 });
 
-function fakeOctokit(get: () => Promise<unknown>): ProbotOctokit {
-  const request = Object.assign(vi.fn(async () => ({ data: "" })), { endpoint: (o: Record<string, string>) => ({ url: `${o.owner}/${o.repo}/${o.path}` }) });
-  return { config: { get }, request, hook: { wrap: vi.fn() } } as unknown as ProbotOctokit;
+/** An Octokit whose contents reads answer from `files` (path "owner/repo/path" → YAML, or an error to throw). */
+function fakeOctokit(files: Record<string, string | Error>): ProbotOctokit & { reads: string[] } {
+  const reads: string[] = [];
+  const endpoint = (o: Record<string, string>) => ({ url: `${o.owner}/${o.repo}/${o.path}` });
+  const request = async (o: Record<string, string>) => {
+    const { url } = endpoint(o);
+    reads.push(url);
+    // Both first reads must be under way before either answers (the fallback costs no round trip).
+    await new Promise((resolve) => setImmediate(resolve));
+    if (o.repo !== ".github" && o.owner === "acme" && reads.length === 1 && files["acme/.github/.github/claude.yml"] !== undefined) throw new Error("the fallback read did not start beside the first");
+    const file = files[url];
+    if (file === undefined) throw Object.assign(new Error("Not Found"), { status: 404 });
+    if (file instanceof Error) throw file;
+    return { data: file, headers: { "content-type": "application/vnd.github.raw" } };
+  };
+  return Object.assign({ request: Object.assign(request, { endpoint }) } as unknown as ProbotOctokit, { reads });
 }
 
 describe("loadRepoConfig", () => {
-  it("reports the files it read", async () => {
-    const octokit = fakeOctokit(async () => ({
-      config: { cache_ttl: "1h" },
-      files: [
-        { owner: "acme", repo: "app", path: ".github/claude.yml", config: null },
-        { owner: "acme", repo: ".github", path: ".github/claude.yml", config: { cache_ttl: "1h" } },
-      ],
-    }));
+  it("falls back to the owner's .github repository, reading both at once", async () => {
+    const octokit = fakeOctokit({ "acme/.github/.github/claude.yml": "cache_ttl: 1h\n" });
     const loaded = await loadRepoConfig(octokit, { owner: "acme", repo: "app" }, settings);
     expect(loaded).toMatchObject({ warnings: [], readError: null, sources: ["acme/.github:.github/claude.yml"] });
     expect(loaded.config.cache_ttl).toBe("1h");
+    expect(octokit.reads).toEqual(["acme/app/.github/claude.yml", "acme/.github/.github/claude.yml"]);
   });
 
-  it("turns a read failure into defaults and a warning", async () => {
-    const octokit = fakeOctokit(async () => {
-      throw Object.assign(new Error("[@probot/octokit-plugin-config] Configuration could not be parsed from https://x/claude.yml (invalid YAML)"), {
-        cause: new Error("Nested mappings are not allowed in compact mappings at line 1"),
-      });
+  it("prefers the repository's own file, and a failed fallback read does not matter then", async () => {
+    const octokit = fakeOctokit({
+      "acme/app/.github/claude.yml": "cache_ttl: 1h\n",
+      "acme/.github/.github/claude.yml": Object.assign(new Error("Server Error"), { status: 502 }),
     });
+    const loaded = await loadRepoConfig(octokit, { owner: "acme", repo: "app" }, settings);
+    expect(loaded).toMatchObject({ readError: null, sources: ["acme/app:.github/claude.yml"] });
+  });
+
+  it("follows _extends; nearer files win key by key", async () => {
+    const octokit = fakeOctokit({
+      "acme/app/.github/claude.yml": "_extends: shared:configs/claude.yml\ncache_ttl: 1h\n",
+      "acme/shared/configs/claude.yml": "cache_ttl: 5m\ninstructions: Be brief.\n",
+    });
+    const loaded = await loadRepoConfig(octokit, { owner: "acme", repo: "app" }, settings);
+    expect(loaded.sources).toEqual(["acme/app:.github/claude.yml", "acme/shared:configs/claude.yml"]);
+    expect(loaded.config).toMatchObject({ cache_ttl: "1h", instructions: "Be brief." });
+    expect(loaded.warnings).toEqual([]);
+  });
+
+  it("stops an _extends loop with a warning", async () => {
+    const octokit = fakeOctokit({ "acme/app/.github/claude.yml": "_extends: other\n", "acme/other/.github/claude.yml": "_extends: app\n" });
+    const loaded = await loadRepoConfig(octokit, { owner: "acme", repo: "app" }, settings);
+    expect(loaded.readError).toMatch(/Recursion detected/);
+  });
+
+  it("turns invalid YAML into defaults and a warning", async () => {
+    const octokit = fakeOctokit({ "acme/app/.github/claude.yml": "a: b: c\n" });
     const loaded = await loadRepoConfig(octokit, { owner: "acme", repo: "app" }, settings);
     expect(loaded.config).toEqual(defaultRepoConfig(settings));
     expect(loaded.warnings).toHaveLength(1);
-    expect(loaded.warnings[0]).toMatch(/^`\.github\/claude\.yml` could not be read \(Configuration could not be parsed .*invalid YAML.*Nested mappings.*\); using defaults for this answer\.$/);
+    expect(loaded.warnings[0]).toMatch(/^`\.github\/claude\.yml` could not be read \(Configuration could not be parsed .*invalid YAML.*: .+\); using defaults for this answer\.$/);
   });
 
   it("names GitHub's status when the read fails", async () => {
-    const octokit = fakeOctokit(async () => {
-      throw Object.assign(new Error("Server Error"), { status: 502 });
-    });
+    const octokit = fakeOctokit({ "acme/app/.github/claude.yml": Object.assign(new Error("Server Error"), { status: 502 }) });
     const loaded = await loadRepoConfig(octokit, { owner: "acme", repo: "app" }, settings);
     expect(loaded.readError).toBe("GitHub answered 502: Server Error");
   });

@@ -118,7 +118,12 @@ describe("an @claude mention on an issue", () => {
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(await h.threadbot.queue.stats()).toEqual({ waiting: 0, running: 0 });
-    await new Promise((r) => setTimeout(r, 50));
+    // Probot answers only after the handlers finish, so a verified delivery would be counted by now; and a
+    // valid delivery after it is counted once, which shows the counter works.
+    expect((await h.threadbot.metrics.deliveries.get()).values).toEqual([]);
+    await h.deliver("issue_comment", issueCommentCreated("no mention here", { id: TRIGGER_ID + 1 }));
+    expect((await h.threadbot.metrics.deliveries.get()).values.map((v) => v.value)).toEqual([1]);
+    await h.idle();
     expect(h.github.calls).toHaveLength(0);
     expect(h.anthropic.requests).toHaveLength(0);
   });

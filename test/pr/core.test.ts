@@ -5,7 +5,7 @@ import { answeredTriggerIds } from "../../src/core/conversation/answered.js";
 import { parseContextBlock, renderContextBlock } from "../../src/core/contextBlock/index.js";
 import { buildConversation } from "../../src/core/conversation/conversation.js";
 import { cleanPatch } from "../../src/core/pullRequest/diffBudget.js";
-import { generatedReason, globToRegExp, parseGitAttributes } from "../../src/core/pullRequest/generated.js";
+import { generatedReason, gitattributesMatcher, parseGitAttributes } from "../../src/core/pullRequest/generated.js";
 import { renderReviewThreadContext, type PullRequestRefs, type ReviewThreadInfo } from "../../src/core/pullRequest/prContext.js";
 import { buildClaudeRequest, validateRequest } from "../../src/core/request/request.js";
 import { emptyContextBlock, type Thread } from "../../src/core/types.js";
@@ -41,10 +41,20 @@ describe("generated files", () => {
     expect(generatedReason("api/v1/client.ts", null, attrs)).toBe("marked generated in .gitattributes");
     expect(generatedReason("sub/api/client.ts", null, attrs)).toBe(null);
     expect(generatedReason("dist/app.js", null, attrs)).toBe(null);
-    expect(globToRegExp("docs/**/*.md").test("docs/a/b/c.md")).toBe(true);
-    expect(globToRegExp("docs/**/*.md").test("docs/c.md")).toBe(true);
-    expect(globToRegExp("*.md").test("a/b.md")).toBe(true);
-    expect(globToRegExp("/top.md").test("a/top.md")).toBe(false);
+    expect(gitattributesMatcher("docs/**/*.md")("docs/a/b/c.md")).toBe(true);
+    expect(gitattributesMatcher("docs/**/*.md")("docs/c.md")).toBe(true);
+    expect(gitattributesMatcher("*.md")("a/b.md")).toBe(true);
+    expect(gitattributesMatcher("/top.md")("a/top.md")).toBe(false);
+    expect(gitattributesMatcher("docs/*.md")("x/docs/a.md")).toBe(false);
+    expect(gitattributesMatcher("[!a]b.ts")("cb.ts")).toBe(true);
+    expect(gitattributesMatcher("[!a]b.ts")("ab.ts")).toBe(false);
+    expect(gitattributesMatcher(".env*")("config/.env.local")).toBe(true);
+  });
+
+  it("skips a pattern it cannot compile (`[z-a]`) and keeps the file's other rules", () => {
+    const attrs = parseGitAttributes("[z-a] linguist-generated\n*.gen.ts linguist-generated\n");
+    expect(generatedReason("src/x.gen.ts", null, attrs)).toBe("marked generated in .gitattributes");
+    expect(generatedReason("z", null, attrs)).toBe(null);
   });
 });
 

@@ -110,15 +110,25 @@ describe.skipIf(!redisAvailable())("RedisQueue across processes", () => {
     const after = Array.from({ length: 10 }, (_, i) => job(`r${i % 5}`, 1 + Math.floor(i / 5)));
     for (const j of after) await producer.enqueue(j);
     await waitFor(async () => (await events()).filter((e) => e.phase === "done").length >= 22, "all jobs", 30_000);
-    await new Promise((r) => setTimeout(r, 300)); // would any job finish a second time?
+    // Would any job run a second time? One more job on every thread: a thread runs its jobs one at a time
+    // in order, so once each of these is done (and the queue is empty) nothing earlier can still be running
+    // or waiting to run again.
+    const sentinels = [...new Set([...before, ...after].map((j) => j.threadKey))].map((key) => job(key, 3));
+    for (const j of sentinels) await producer.enqueue(j);
+    const sentinelsDone = async () => (await events()).filter((e) => e.phase === "done" && sentinels.some((j) => j.id === e.jobId)).length;
+    await waitFor(async () => (await sentinelsDone()) === sentinels.length, "one more job on every thread", 30_000);
+    await waitFor(async () => {
+      const stats = await producer.stats();
+      return stats.waiting === 0 && stats.running === 0;
+    }, "the queue to be empty");
 
     const all = await events();
     const done = all.filter((e) => e.phase === "done");
-    checkRuns(done, [...before, ...after].map((j) => j.id));
+    checkRuns(done, [...before, ...after, ...sentinels].map((j) => j.id));
     expect(done.find((e) => e.jobId === "slow:1")!.pid).toBe(survivor.pid);
     const starts = all.filter((e) => e.phase === "start");
     expect(starts.filter((e) => e.jobId === "slow:1").map((e) => e.pid)).toEqual([victim.pid, survivor.pid]);
-    expect(starts.filter((e) => e.jobId !== "slow:1")).toHaveLength(21); // everything else started once
+    expect(starts.filter((e) => e.jobId !== "slow:1")).toHaveLength(21 + sentinels.length); // everything else started once
   }, 45_000);
 
   it("a replica stopped with SIGTERM mid-job hands the job back cleanly (no stack traces), and the other one finishes it", async () => {

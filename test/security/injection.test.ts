@@ -78,8 +78,10 @@ describe("instructions hidden from human readers never reach Claude", () => {
     expect(sent.match(/Visible/g)).toHaveLength(hidden.length);
     expect(sent).not.toMatch(/SECRET.?PAYLOAD/);
     expect(sent).not.toMatch(/[\u200B-\u200D\u2060\uFEFF]/);
-    // Tags characters, decoded, would spell the payload too.
-    expect(sent).not.toMatch(/\\udb40/i);
+    // Tags characters, decoded, would spell the payload too. JSON.stringify keeps them as characters (not
+    // `\u` escapes), so look for the characters themselves, and for their escaped form in case it changes.
+    expect(sent).not.toMatch(/[\u{E0000}-\u{E007F}]/u);
+    expect(sent).not.toMatch(/\\udb40\\udc[0-7][0-9a-f]/i);
   });
 });
 

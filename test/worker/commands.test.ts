@@ -1,6 +1,7 @@
 // Pure parts of the commands: the texts people read (which mention `retry` answers: test/decision/plan.test.ts).
 import { describe, expect, it } from "vitest";
-import { failureNotice, helpText } from "../../src/worker/commands.js";
+import { answerFailureNotice } from "../../src/reply/failureNotice.js";
+import { helpText } from "../../src/worker/commands.js";
 
 describe("texts", () => {
   it("help names every command with the configured phrase", () => {
@@ -8,11 +9,14 @@ describe("texts", () => {
     for (const c of ["help", "status", "retry", "remember <text>", "reset"]) expect(text).toContain(`\`@bot ${c}\``);
   });
 
-  it("a failure notice gives a short reason and the way to retry", () => {
-    const apiError = Object.assign(new Error("overloaded"), { status: 529 });
-    expect(failureNotice(apiError, "@claude")).toBe("Sorry, I could not finish this answer (Claude's API answered 529). Mention me with `@claude retry` to try again.");
+  it("a failure notice (the one the worker posts) gives a short reason and the way to retry, never a secret", () => {
     const httpError = Object.assign(new Error("x"), { name: "HttpError", status: 502 });
-    expect(failureNotice(httpError, "@claude")).toContain("(GitHub answered 502)");
-    expect(failureNotice(new Error("secret sk-ant-xyz"), "@claude")).not.toContain("sk-ant");
+    expect(answerFailureNotice(httpError, "@claude")).toMatch(/GitHub answered 502.*`@claude retry`/);
+    const key = `sk-ant-api03-${"A1b2C3d4".repeat(10)}`;
+    const rejected = Object.assign(new Error("bad request"), { status: 400, error: { error: { type: "invalid_request_error", message: `key ${key} is not valid` } } });
+    const notice = answerFailureNotice(rejected, "@bot");
+    expect(notice).toMatch(/HTTP 400.*`@bot retry`/);
+    expect(notice).not.toContain(key);
+    expect(answerFailureNotice(new Error(`internal ${key}`), "@claude")).not.toContain("sk-ant");
   });
 });

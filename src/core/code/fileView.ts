@@ -2,7 +2,7 @@
 // redacted with line numbers kept (citations point at real lines), file text escaped so it can neither
 // close the element that wraps it nor open one of ours, and which files count as generated or vendored.
 // Pure.
-import { generatedReason, globToRegExp, parseGitAttributes, type GitAttributes } from "../pullRequest/generated.js";
+import { generatedReason, linguistAttribute, parseGitAttributes, type GitAttributes } from "../pullRequest/generated.js";
 import { escapeText } from "../request/request.js";
 import { stripInvisible } from "../sanitize/index.js";
 import { redactSecrets } from "../redact/secrets.js";
@@ -74,39 +74,15 @@ export interface RepoAttributes {
   vendored(path: string): boolean | null;
 }
 
-/** `linguist-generated` (src/core/generated.ts) and `linguist-vendored` rules of a `.gitattributes`. */
+/** `linguist-generated` (src/core/pullRequest/generated.ts) and `linguist-vendored` rules of a `.gitattributes`. */
 export function parseRepoAttributes(text: string | null): RepoAttributes {
-  const generated = parseGitAttributes(text);
-  const rules: { pattern: RegExp; value: boolean | null }[] = [];
-  for (const raw of (text ?? "").split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    const [pattern, ...attrs] = line.split(/\s+/);
-    if (pattern === undefined || pattern.startsWith("!") || pattern.startsWith('"')) continue;
-    for (const attr of attrs) {
-      const value =
-        attr === "linguist-vendored" || attr === "linguist-vendored=true"
-          ? true
-          : attr === "-linguist-vendored" || attr === "linguist-vendored=false"
-            ? false
-            : attr === "!linguist-vendored"
-              ? null
-              : undefined;
-      if (value !== undefined) rules.push({ pattern: globToRegExp(pattern), value });
-    }
-  }
-  return {
-    generated,
-    vendored(path) {
-      for (let i = rules.length - 1; i >= 0; i--) if (rules[i]!.pattern.test(path)) return rules[i]!.value;
-      return null;
-    },
-  };
+  const vendored = linguistAttribute(text, "linguist-vendored");
+  return { generated: parseGitAttributes(text), vendored: (path) => vendored?.(path) ?? null };
 }
 
 /**
  * Why search skips a file by default (generated, vendored, minified), or null. The first lines are looked
- * at for `@generated` / "DO NOT EDIT" markers and minified content, with the rules of src/core/generated.ts.
+ * at for `@generated` / "DO NOT EDIT" markers and minified content, with the rules of src/core/pullRequest/generated.ts.
  */
 export function skipReason(path: string, text: string | null, attributes: RepoAttributes): string | null {
   const vendored = attributes.vendored(path);

@@ -3,6 +3,7 @@
 //
 // `.gitattributes` is read from the pull request's *base* branch only: a pull request (a fork's, say)
 // could otherwise mark its own files `linguist-generated` to keep them out of the model's sight.
+import picomatch from "picomatch";
 
 const LOCKFILES = new Set([
   "package-lock.json",
@@ -79,55 +80,53 @@ const NO_ATTRIBUTES: GitAttributes = { generated: () => null };
 
 /** The `linguist-generated` rules of a `.gitattributes` file (the last matching line wins, as in git). */
 export function parseGitAttributes(text: string | null): GitAttributes {
-  if (text === null || text.trim() === "") return NO_ATTRIBUTES;
-  const rules: { pattern: RegExp; value: boolean | null }[] = [];
+  const generated = linguistAttribute(text, "linguist-generated");
+  return generated === null ? NO_ATTRIBUTES : { generated };
+}
+
+/**
+ * One boolean attribute's rules in a `.gitattributes` file (`linguist-generated`, `linguist-vendored`), as
+ * a lookup: true when set, false when unset (`-attr`, `attr=false`), null when not mentioned or reset
+ * (`!attr`); the last matching line wins, as in git. null when the file never names the attribute.
+ */
+export function linguistAttribute(text: string | null, name: string): ((path: string) => boolean | null) | null {
+  if (text === null || text.trim() === "") return null;
+  const rules: { matches: (path: string) => boolean; value: boolean | null }[] = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const [pattern, ...attrs] = line.split(/\s+/);
     if (pattern === undefined || pattern.startsWith("!") || pattern.startsWith('"')) continue;
     for (const attr of attrs) {
-      const value = attributeValue(attr);
-      if (value !== undefined) rules.push({ pattern: globToRegExp(pattern), value });
+      const value = attributeValue(attr, name);
+      if (value !== undefined) rules.push({ matches: gitattributesMatcher(pattern), value });
     }
   }
-  if (rules.length === 0) return NO_ATTRIBUTES;
-  return {
-    generated(path) {
-      for (let i = rules.length - 1; i >= 0; i--) if (rules[i]!.pattern.test(path)) return rules[i]!.value;
-      return null;
-    },
+  if (rules.length === 0) return null;
+  return (path) => {
+    for (let i = rules.length - 1; i >= 0; i--) if (rules[i]!.matches(path)) return rules[i]!.value;
+    return null;
   };
 }
 
-function attributeValue(attr: string): boolean | null | undefined {
-  if (attr === "linguist-generated" || attr === "linguist-generated=true") return true;
-  if (attr === "-linguist-generated" || attr === "linguist-generated=false") return false;
-  if (attr === "!linguist-generated") return null;
+function attributeValue(attr: string, name: string): boolean | null | undefined {
+  if (attr === name || attr === `${name}=true`) return true;
+  if (attr === `-${name}` || attr === `${name}=false`) return false;
+  if (attr === `!${name}`) return null;
   return undefined;
 }
 
-/** gitattributes patterns: no slash matches the name at any depth; otherwise from the root; `**` spans dirs. */
-export function globToRegExp(pattern: string): RegExp {
-  const anchored = pattern.replace(/^\//, "");
-  const hasSlash = pattern.replace(/\/$/, "").includes("/"); // a leading or middle slash anchors to the root
-  let out = "";
-  for (let i = 0; i < anchored.length; i++) {
-    const ch = anchored[i]!;
-    if (ch === "*" && anchored[i + 1] === "*") {
-      const slashAfter = anchored[i + 2] === "/";
-      out += slashAfter ? "(?:.*/)?" : ".*";
-      i += slashAfter ? 2 : 1;
-    } else if (ch === "*") out += "[^/]*";
-    else if (ch === "?") out += "[^/]";
-    else if (ch === "[") {
-      const end = anchored.indexOf("]", i + 1);
-      if (end < 0) out += "\\[";
-      else {
-        out += `[${anchored.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
-        i = end;
-      }
-    } else out += ch.replace(/[.+^${}()|\\]/g, "\\$&");
+/**
+ * A gitattributes pattern as a matcher (picomatch, git's wildmatch rules): a pattern without a slash
+ * matches the name at any depth; one with a leading or middle slash matches from the root; `**` spans
+ * directories; `[!a]` is a negated class. A pattern picomatch cannot compile (`[z-a]`) matches nothing:
+ * a bad line in a repository's file must not stop an answer.
+ */
+export function gitattributesMatcher(pattern: string): (path: string) => boolean {
+  const hasSlash = pattern.replace(/\/$/, "").includes("/");
+  try {
+    return picomatch(pattern.replace(/^\//, ""), { dot: true, posix: true, basename: !hasSlash });
+  } catch {
+    return () => false;
   }
-  return new RegExp(hasSlash ? `^${out}$` : `(?:^|/)${out}$`);
 }

@@ -9,6 +9,7 @@
 // - Replies written before that, or under another phrase, are caught by the echo guard
 //   (src/core/decision/echo.ts): a mention made only of lines that were live mentions in one of the bot's
 //   own replies is the bot's text, not a request.
+import { fenceTracker } from "../markdown/fences.js";
 import { markdownComplexity } from "../markdown/markdown.js";
 import { stripInvisible } from "../sanitize/index.js";
 import { detectTrigger } from "./trigger.js";
@@ -23,24 +24,14 @@ const WORD_JOINER = "\u2060";
 export function defuseMentions(text: string, phrase: string): string {
   if (phrase.length < 2 || !text.toLowerCase().includes(phrase.toLowerCase())) return text;
   const lowerPhrase = phrase.toLowerCase();
-  let fence: { char: string; length: number } | null = null;
+  const fences = fenceTracker({ quoted: true });
   const out = text
     .split("\n")
     .map((line) => {
-      const m = /^[ \t>]*(`{3,}|~{3,})(.*)$/.exec(line);
-      const run = m?.[1];
-      if (m && run !== undefined) {
-        if (fence === null && !(run[0] === "`" && m[2]!.includes("`"))) {
-          fence = { char: run[0]!, length: run.length };
-          return defuseLine(line, lowerPhrase, false); // the info string is not code
-        }
-        if (fence && run[0] === fence.char && run.length >= fence.length && m[2]!.trim() === "") {
-          fence = null;
-          return line;
-        }
-      }
-      if (fence !== null) return line;
-      return defuseLine(line, lowerPhrase, true);
+      const step = fences.step(line);
+      if (step === "opens") return defuseLine(line, lowerPhrase, false); // the info string is not code
+      if (step === "text") return defuseLine(line, lowerPhrase, true);
+      return line;
     })
     .join("\n");
   if (markdownComplexity(out) === null && !detectTrigger(out, { phrase }).triggered) return out;

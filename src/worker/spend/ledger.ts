@@ -1,5 +1,5 @@
 // The spend ledger behind the daily budget (`budget` in `.github/claude.yml`), one interface, two backends:
-// in memory (embedded deployments: one process, src/worker/spend/dailyBudget.ts) and Redis when REDIS_URL is set,
+// in memory (embedded deployments: one process) and Redis when REDIS_URL is set,
 // so that every replica counts against the same total. Redis keeps one counter per repository, UTC day and
 // unit (tokens, micro-dollars), each INCRBY with an expiry of two days, so nothing needs cleaning up.
 //
@@ -8,7 +8,7 @@
 // answer through (and logs): an outage of the ledger should not silence the bot.
 import { Redis } from "ioredis";
 import type { Usage } from "../../core/types.js";
-import { budgetTokens, DailyLedger, dailyLedger, exceededMessage, type DailyBudget } from "./dailyBudget.js";
+import { budgetTokens, exceededMessage, type DailyBudget } from "./dailyBudget.js";
 
 export interface Spent {
   tokens: number;
@@ -21,14 +21,35 @@ export interface SpendLedger {
   close(): Promise<void>;
 }
 
+/**
+ * This process's count, per repository and UTC day. With several replicas each would count its own share
+ * (the limit per replica), which is why replicas use Redis; the thread's own `usage` stays exact either way.
+ */
 export class MemorySpendLedger implements SpendLedger {
-  constructor(private readonly ledger: DailyLedger = dailyLedger) {}
+  readonly #today = new Map<string, Spent & { day: string }>();
+  constructor(private readonly now: () => number = Date.now) {}
+
+  #spentToday(repo: string): Spent & { day: string } {
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    let spent = this.#today.get(repo);
+    if (spent === undefined || spent.day !== day) {
+      spent = { day, tokens: 0, usd: 0 };
+      this.#today.set(repo, spent);
+    }
+    return spent;
+  }
+
   async spent(repo: string): Promise<Spent> {
-    return this.ledger.spent(repo);
+    const { tokens, usd } = this.#spentToday(repo);
+    return { tokens, usd };
   }
+
   async record(repo: string, usage: Usage, usd: number | null): Promise<void> {
-    this.ledger.record(repo, usage, usd);
+    const spent = this.#spentToday(repo);
+    spent.tokens += budgetTokens(usage);
+    spent.usd += usd ?? 0;
   }
+
   async close(): Promise<void> {}
 }
 
@@ -74,7 +95,7 @@ export class RedisSpendLedger implements SpendLedger {
 
 /** One per app: Redis when a URL is configured, else this process's own count. */
 export function createSpendLedger(redisUrl: string | undefined): SpendLedger {
-  return redisUrl ? new RedisSpendLedger(redisUrl) : new MemorySpendLedger(new DailyLedger());
+  return redisUrl ? new RedisSpendLedger(redisUrl) : new MemorySpendLedger();
 }
 
 /** The over-budget notice, or null (also when the ledger cannot be read: see the note above). */
