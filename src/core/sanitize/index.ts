@@ -31,6 +31,9 @@ const MAX_ROUNDS = 4;
  * character references that decode to invisible code points. Reference links are resolved inline and all
  * definitions removed, since definitions and reference labels are never rendered (`[//]: # (hidden)`);
  * unreferenced footnotes are removed and footnote labels renumbered as GitHub shows them (`[^1]`, `[^2]`).
+ * Things that render as nothing lose their URLs: links with no text (`[](url)`, `<a href=…></a>`) and
+ * images of zero or one pixel. In rendered code (src/core/sanitize/embedded.ts): phantom and invisibly
+ * coloured math, mermaid comments and accessibility text, and every non-geometry member of a map.
  */
 export function sanitizeUntrustedMarkdown(markdown: string): string {
   const input = String(markdown);
