@@ -10,9 +10,9 @@
 // seconds, and a table row's cells count like lines. Comment bodies are written by anyone, so
 // `parseMarkdown` first runs a linear pre-scan (`markdownComplexity`) and refuses such input with
 // `MarkdownTooComplexError`; each caller decides what "unreadable" means for it. The limits are far above
-// what people write in a comment (1,600 lines of prose, 500 list items of three levels), and keep the
-// parse of any accepted input of up to 65,536 characters to well under a second on a loaded machine
-// (bench/markdownGuard.ts measures the worst accepted shapes).
+// what people write in a comment (3,000 lines of prose, 1,500 list items), and keep the parse of any
+// accepted input of up to 65,536 characters to a fraction of a second, against ~20 s before lines were
+// counted (bench/markdownGuard.ts measures the worst accepted shapes against plain prose).
 import type { Root } from "mdast";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
