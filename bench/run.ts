@@ -6,6 +6,7 @@ import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { criticalPath } from "./criticalPath.js";
 import { intake } from "./intake.js";
 import { benchFile, type BenchResult, type Row } from "./lib.js";
+import { markdownGuard } from "./markdownGuard.js";
 import { memory } from "./memory.js";
 import { rebuild } from "./rebuild.js";
 import { tokens } from "./tokens.js";
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   rebuild: () => rebuild(),
   tokens: () => tokens(),
   memory: () => memory(),
+  markdownGuard: () => markdownGuard(quick ? 3 : 5),
 };
 
 const selected = names.length ? names : Object.keys(BENCHMARKS);

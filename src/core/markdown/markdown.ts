@@ -10,7 +10,7 @@
 // seconds, and a table row's cells count like lines. Comment bodies are written by anyone, so
 // `parseMarkdown` first runs a linear pre-scan (`markdownComplexity`) and refuses such input with
 // `MarkdownTooComplexError`; each caller decides what "unreadable" means for it. The limits are far above
-// what people write in a comment (3,000 lines of prose, 1,500 list items), and keep the parse of any
+// what people write in a comment (3,000 lines of prose, 1,000 list items), and keep the parse of any
 // accepted input of up to 65,536 characters to a fraction of a second, against ~20 s before lines were
 // counted (bench/markdownGuard.ts measures the worst accepted shapes against plain prose).
 import type { Root } from "mdast";
@@ -31,10 +31,10 @@ export const MARKDOWN_LIMITS = Object.freeze({
   /** Setext-heading underlines × input length (each underline costs a pass over the events so far). */
   setextWork: 6_000_000,
   /**
-   * Line work: every line outside a fenced code block counts 1, plus, for its k container markers (`>`,
-   * `-`, `*`, `+`, `1.`: each opens a container inside the previous one), k·min(k, 3), plus 1 per
-   * table-cell pipe; an ATX heading counts 2, a lazy continuation line (text continuing a paragraph inside
-   * a quote or list item) 3, a blank line 1/2, a line inside a fence 1/4. The parser's block phase costs about the
+   * Line work: every line outside a fenced code block counts 1, plus 1 per quote marker `>`, plus, for
+   * each list marker (`-`, `*`, `+`, `1.`: each opens a list inside the previous container), 1 + the
+   * line's markers (at most 3), plus 1 per table-cell pipe; an ATX heading counts 2, a lazy continuation line (text continuing a paragraph inside
+   * a quote or list item) 3, a blank line 1/2, a line inside a fence 0.4. The parser's block phase costs about the
    * square of this total, whatever the shape, so the bound is on the total.
    */
   lineWork: 3_000,
@@ -113,7 +113,7 @@ export function scanMarkdown(markdown: string): MarkdownScan {
 
     if (fence !== null) {
       if (closesFence(line, fence.char, fence.length)) fence = null;
-      lineWork += 0.25;
+      lineWork += 0.4;
       if (lineWork > MARKDOWN_LIMITS.lineWork) return done(tooManyLines(lineWork));
       if (next > text.length) break;
       continue; // code: neither containers nor inline content
@@ -141,7 +141,7 @@ export function scanMarkdown(markdown: string): MarkdownScan {
     // A lazy line: no marker of its own, continuing a paragraph that sits in a container.
     const lazy = !blank && prefix.markers === 0 && inContainerParagraph;
     const heading = line.charCodeAt(prefix.end) === 0x23 /* # */;
-    const nesting = prefix.markers * Math.min(prefix.markers, 3);
+    const nesting = prefix.quotes + prefix.lists * (1 + Math.min(prefix.markers, 3));
     lineWork += (blank ? 0.5 : lazy ? 3 : heading ? 2 : 1) + nesting + countPipes(line, prefix.end);
     if (blank) inContainerParagraph = false;
     else if (prefix.markers > 0) inContainerParagraph = true;
@@ -194,15 +194,16 @@ function isBlankish(line: string): boolean {
 }
 
 /** Container depth of a line (quote and list markers, whitespace columns / 2) and where its content starts. */
-function containerPrefix(line: string): { depth: number; markers: number; end: number } {
+function containerPrefix(line: string): { depth: number; markers: number; quotes: number; lists: number; end: number } {
   let markers = 0;
+  let quotes = 0;
   let columns = 0;
   let i = 0;
   for (;;) {
     const c = line.charCodeAt(i);
     if (c === SPACE) columns++, i++;
     else if (c === TAB) columns += 4, i++;
-    else if (c === 0x3e /* > */) markers++, i++;
+    else if (c === 0x3e /* > */) markers++, quotes++, i++;
     else if ((c === 0x2d || c === 0x2a || c === 0x2b) && isMarkerEnd(line, i + 1)) markers++, i++;
     else if (c >= 0x30 && c <= 0x39) {
       let j = i;
@@ -213,7 +214,7 @@ function containerPrefix(line: string): { depth: number; markers: number; end: n
       i = j + 1;
     } else break;
   }
-  return { depth: markers + Math.floor(columns / 2), markers, end: i };
+  return { depth: markers + Math.floor(columns / 2), markers, quotes, lists: markers - quotes, end: i };
 }
 
 function isMarkerEnd(line: string, at: number): boolean {
