@@ -60,9 +60,13 @@ export function defuseLogins(text: string): string {
 function defuseLoginsInLine(line: string, spareCode: boolean): string {
   if (!line.includes("@")) return line;
   const code = spareCode ? codeSpans(line) : [];
-  return line.replace(LOGIN_MENTION, (at: string, index: number) =>
-    code.some(([s, e]) => index >= s && index < e) ? at : `${at}${WORD_JOINER}`,
-  );
+  // Spans are in order and matches come left to right: one pointer, so a long line stays linear.
+  let span = 0;
+  return line.replace(LOGIN_MENTION, (at: string, index: number) => {
+    while (span < code.length && code[span]![1] <= index) span++;
+    const inCode = span < code.length && code[span]![0] <= index;
+    return inCode ? at : `${at}${WORD_JOINER}`;
+  });
 }
 
 function defusePhrase(text: string, phrase: string): string {
