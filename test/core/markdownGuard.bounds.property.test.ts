@@ -43,7 +43,9 @@ function structure(text: string): { lines: number; markers: number; pipes: numbe
     if (line.trim() !== "") lines++;
     const prefix = /^(?:[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*/.exec(line)![0];
     markers += (prefix.match(/>|[-*+]|\d{1,9}[.)]/g) ?? []).length;
-    pipes += (line.match(/(?<!\\)\|/g) ?? []).length;
+    const onLine = (line.match(/(?<!\\)\|/g) ?? []).length;
+    // Rows of a few cells are cheap (a tenth of a line each cell); a row of hundreds of columns is not.
+    pipes += onLine <= 100 ? onLine / 10 : onLine - 90;
   }
   return { lines, markers, pipes };
 }

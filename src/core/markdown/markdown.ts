@@ -33,7 +33,8 @@ export const MARKDOWN_LIMITS = Object.freeze({
   /**
    * Line work: every line outside a fenced code block counts 1, plus 1 per quote marker `>`, plus, for
    * each list marker (`-`, `*`, `+`, `1.`: each opens a list inside the previous container), 1 + the
-   * line's markers (at most 3), plus 1 per table-cell pipe; an ATX heading counts 2, a lazy continuation line (text continuing a paragraph inside
+   * line's markers (at most 3), plus 1/10 per table-cell pipe up to 100 on the line and 1 per pipe past
+   * that (rows of a few cells cost far less than lines; one row of thousands of columns does not); an ATX heading counts 2, a lazy continuation line (text continuing a paragraph inside
    * a quote or list item) 3, a blank line 1/2, a line inside a fence 0.4. The parser's block phase costs about the
    * square of this total, whatever the shape, so the bound is on the total.
    */
@@ -142,7 +143,7 @@ export function scanMarkdown(markdown: string): MarkdownScan {
     const lazy = !blank && prefix.markers === 0 && inContainerParagraph;
     const heading = line.charCodeAt(prefix.end) === 0x23 /* # */;
     const nesting = prefix.quotes + prefix.lists * (1 + Math.min(prefix.markers, 3));
-    lineWork += (blank ? 0.5 : lazy ? 3 : heading ? 2 : 1) + nesting + countPipes(line, prefix.end);
+    lineWork += (blank ? 0.5 : lazy ? 3 : heading ? 2 : 1) + nesting + pipeWork(countPipes(line, prefix.end));
     if (blank) inContainerParagraph = false;
     else if (prefix.markers > 0) inContainerParagraph = true;
     if (lineWork > MARKDOWN_LIMITS.lineWork) return done(tooManyLines(lineWork));
@@ -166,6 +167,10 @@ export function scanMarkdown(markdown: string): MarkdownScan {
 
 function tooManyLines(work: number): string {
   return `too many lines, list items, quote markers or table cells (work ${Math.ceil(work)}, limit ${MARKDOWN_LIMITS.lineWork})`;
+}
+
+function pipeWork(pipes: number): number {
+  return pipes <= 100 ? pipes / 10 : 10 + (pipes - 100);
 }
 
 /** Unescaped `|` of a line's content: each may be a table cell, which the parser handles like a line. */
