@@ -7,6 +7,7 @@ import { criticalPath } from "./criticalPath.js";
 import { intake } from "./intake.js";
 import { longThreads } from "./longThreads.js";
 import { benchFile, type BenchResult, type Row } from "./lib.js";
+import { markdownGuard } from "./markdownGuard.js";
 import { memory } from "./memory.js";
 import { rebuild } from "./rebuild.js";
 import { storm } from "./storm.js";
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   memory: () => memory(),
   longThreads: () => longThreads(),
   storm: () => storm(quick ? { mentions: 20, issues: 5 } : {}),
+  markdownGuard: () => markdownGuard(quick ? 3 : 5),
 };
 
 const selected = names.length ? names : Object.keys(BENCHMARKS);

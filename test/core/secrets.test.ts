@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { redactKnownSecrets, redactSecrets } from "../../src/core/redact/secrets.js";
+import fc from "fast-check";
+import { looksLikeSecretValue, redactKnownSecrets, redactSecrets } from "../../src/core/redact/secrets.js";
 
 // Fake credentials are assembled from pieces so this file does not itself look like a leak.
 const base62 = (n: number, seed = 7): string => {
@@ -71,8 +72,8 @@ describe("redactSecrets", () => {
     expect(redactSecrets(`PRIVATE_KEY="${escaped}"`)).toBe('PRIVATE_KEY="[REDACTED:private-key]"');
   });
 
-  it("redacts an unterminated PEM block to the end of the text", () => {
-    expect(redactSecrets(`log:\n-----BEGIN PRIVATE KEY-----\n${pemBody}\n(truncated`)).toBe("log:\n[REDACTED:private-key]");
+  it("redacts an unterminated PEM block through its body, and nothing after it", () => {
+    expect(redactSecrets(`log:\n-----BEGIN PRIVATE KEY-----\n${pemBody}\n(truncated`)).toBe("log:\n[REDACTED:private-key]\n(truncated");
   });
 
   it("redacts a token glued to surrounding text", () => {
@@ -130,6 +131,18 @@ describe("redactSecrets", () => {
       "AKIA",
       "github_pat_",
       "0123456789abcdef",
+      "-----BEGIN PRIVATE KEY-----\nAAAA",
+      "\nAAAAAAAA",
+      "\\nAAAAAAAA",
+      "> AAAAAAAA\n",
+      "Proc-Type: 4,ENCRYPTED\n",
+      "hf_",
+      "glpat-",
+      "AccountKey=",
+      "SG.aaaaaaaaaaaaaaaaaaaa.",
+      "+https://",
+      "https://hooks.slack.com/services/T",
+      "ghp_\u200B",
     ];
     for (const unit of units) expect(typeof redactSecrets(megabyte(unit))).toBe("string");
   });
@@ -166,7 +179,110 @@ describe("redactKnownSecrets", () => {
   });
 
   it("prefers the longest value when one contains another", () => {
-    const short = "abcdefgh12";
+    const short = "abcdefgh12-k";
     expect(redactKnownSecrets(`x ${short}XYZ0000 y ${short}`, [short, `${short}XYZ0000`])).toBe("x [REDACTED] y [REDACTED]");
+  });
+});
+
+// Shapes from secretlint's recommended preset and gitleaks (see src/core/redact/secrets.ts), each planted
+// in the sentence an answer or a comment would carry it in.
+describe("redactSecrets: the maintained rule set's shapes", () => {
+  const npm = "npm" + "_" + base62(36, 19);
+  const glpat = "glpat" + "-" + base62(20, 23);
+  const google = "AIza" + "Sy" + base62(33, 29);
+  const stripe = "sk" + "_live_" + base62(24, 31);
+  const stripeRestricted = "rk" + "_live_" + base62(24, 37);
+  const sendgrid = "SG" + "." + base62(22, 41) + "." + base62(43, 43);
+  const huggingface = "hf" + "_" + base62(34, 47).replace(/[0-9]/g, "q");
+  const slackHook = "https://hooks.slack.com/services/" + "T0" + base62(8, 53) + "/B0" + base62(8, 59) + "/" + base62(24, 61);
+  const discordHook = "https://discord.com/api/webhooks/" + "123456789012345678/" + base62(68, 67);
+  const azure = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=" + base62(86, 71) + "==;EndpointSuffix=core.windows.net";
+  const ghoToken = "gho" + "_" + base62(36, 73);
+  const ghuToken = "ghu" + "_" + base62(36, 79);
+  const ghrToken = "ghr" + "_" + base62(76, 83);
+  it.each([
+    ["npm token", `//registry.npmjs.org/:_authToken=${npm}`, npm],
+    ["GitLab token", `GITLAB_TOKEN=${glpat}`, glpat],
+    ["Google API key", `key=${google}&q=x`, google],
+    ["Stripe secret key", `STRIPE_KEY=${stripe}`, stripe],
+    ["Stripe restricted key", `use ${stripeRestricted} here`, stripeRestricted],
+    ["SendGrid key", `SENDGRID_API_KEY=${sendgrid}`, sendgrid],
+    ["Hugging Face token", `HF_TOKEN=${huggingface}`, huggingface],
+    ["Slack webhook URL", `post to ${slackHook} please`, slackHook],
+    ["Discord webhook URL", `post to ${discordHook} please`, discordHook],
+    ["Azure AccountKey", azure, azure.slice(azure.indexOf("AccountKey=") + 11, azure.indexOf(";EndpointSuffix"))],
+    ["GitHub OAuth token", `t=${ghoToken}`, ghoToken],
+    ["GitHub user-to-server token", `t=${ghuToken}`, ghuToken],
+    ["GitHub refresh token", `t=${ghrToken}`, ghrToken],
+    ["URL credentials on an added diff line", "+  url: https://deploy:" + "pw-Hunter22" + "@git.example.com/x.git", "pw-Hunter22"],
+    ["URL credentials on a removed diff line", "-https://deploy:" + "pw-Hunter22" + "@git.example.com/x.git", "pw-Hunter22"],
+    ["database URL", "DATABASE_URL=postgres://app:" + "s3cretPw" + "@db:5432/app", "s3cretPw"],
+  ])("redacts a %s", (_kind, input, secret) => {
+    const out = redactSecrets(input);
+    expect(out).not.toContain(secret);
+    expect(out).toContain("[REDACTED:");
+  });
+
+  it("keeps what surrounds a match: the Azure connection string's other fields, the URL's host", () => {
+    expect(redactSecrets(azure)).toBe("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[REDACTED:azure-key];EndpointSuffix=core.windows.net");
+    expect(redactSecrets("+https://deploy:pw@git.example.com/x")).toBe("+https://[REDACTED:url-credentials]@git.example.com/x");
+  });
+
+  it("redacts a token split by invisible characters, and keeps the text around it byte for byte", () => {
+    const split = ghp.slice(0, 10) + "\u200B" + ghp.slice(10, 20) + "\u2060\uFEFF" + ghp.slice(20);
+    const text = `Here\u200B: ${split} (done)\u200D`;
+    expect(redactSecrets(text)).toBe("Here\u200B: [REDACTED:github-token] (done)\u200D");
+    const anthropicSplit = anthropic.replace("api03", "api\u200C03");
+    expect(redactSecrets(`key ${anthropicSplit}.`)).toBe("key [REDACTED:anthropic-key].");
+  });
+
+  it("a private key needs a key: a bare BEGIN line, or one followed by prose, is left alone", () => {
+    const bare = "-----BEGIN OPENSSH PRIVATE KEY-----";
+    const answers = [
+      `An OpenSSH key file starts with\n\n\`\`\`\n${bare}\n\`\`\`\n\nand the rest is base64. Keep it out of the repo.`,
+      `${bare}\nis the first line of the file; then comes the body.`,
+      `${bare}\n\nThat header means the file is a private key.`,
+      `${bare}\nExample\n-----\nMore text`,
+    ];
+    for (const answer of answers) expect(redactSecrets(answer)).toBe(answer);
+  });
+
+  it("a redacted private key never takes the text after it", () => {
+    const text = `Leaked:\n${pem("OPENSSH ")}\n\nRotate it now.\n\n<!-- threadbot:context\nversion: 1\n-->`;
+    expect(redactSecrets(text)).toBe("Leaked:\n[REDACTED:private-key]\n\nRotate it now.\n\n<!-- threadbot:context\nversion: 1\n-->");
+    const truncated = `-----BEGIN RSA PRIVATE KEY-----\n${pemBody}\n\nRotate it.`;
+    expect(redactSecrets(truncated)).toBe("[REDACTED:private-key]\n\nRotate it.");
+    const encrypted = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF\n\n" + pemBody + "\n-----END RSA PRIVATE KEY-----\nafter";
+    expect(redactSecrets(encrypted)).toBe("[REDACTED:private-key]\nafter");
+  });
+
+  it("is idempotent, never throws, and leaves any text without a credential shape as it was", () => {
+    const fragment = fc.constantFrom(
+      "ghp_", "sk-", "sk-ant-", "npm_", "glpat-", "AIza", "sk_live_", "SG.", "hf_", "https://", "+https://a:b@", "AccountKey=",
+      "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----", "\n", "\\n", " ", "AAAA", "a", "Z9", "=", "@", ":", "/", "\u200B",
+    );
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 200 }), (parts) => {
+        const text = parts.join("");
+        const once = redactSecrets(text);
+        expect(redactSecrets(once)).toBe(once);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 1000) },
+    );
+  });
+});
+
+describe("configured secrets: only values that look like secrets are replaced", () => {
+  it("a weak configured value is not erased from answers", () => {
+    expect(redactKnownSecrets("Run it in development mode.", ["development"])).toBe("Run it in development mode.");
+    expect(redactKnownSecrets("the developmentserver starts", ["developmentserver"])).toBe("the developmentserver starts");
+    expect(redactKnownSecrets("aaaaaaaaaaaaaaaaaaaaaaaaa", ["aaaaaaaaaaaaaaaaaaaaaaaaa"])).toBe("aaaaaaaaaaaaaaaaaaaaaaaaa");
+  });
+
+  it("a strong one still is", () => {
+    expect(redactKnownSecrets("x test-webhook-secret y", ["test-webhook-secret"])).toBe("x [REDACTED] y");
+    expect(looksLikeSecretValue("sk-ant-test-key-0000000000")).toBe(true);
+    expect(looksLikeSecretValue("dev-hook-2026")).toBe(true);
+    expect(looksLikeSecretValue("development")).toBe(false);
   });
 });

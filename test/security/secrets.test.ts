@@ -105,3 +105,107 @@ describe("the app's logger", () => {
     expect(out).toContain('"status":500');
   });
 });
+
+describe("redaction never cuts the bot's own reply", () => {
+  it("an answer showing a bare private-key header is posted whole, with footer and block; retry adds no second answer", async () => {
+    s = await scene();
+    const answer = [
+      "An OpenSSH private key file always starts with this line:",
+      "",
+      "-----BEGIN OPENSSH PRIVATE KEY-----",
+      "",
+      "If you see it in a repository, rotate the key. The rest of the file is base64.",
+    ].join("\n");
+    s.h.anthropic.queue.push({ kind: "answer", text: answer });
+    const first = await mention(s, "@claude what does a private key file look like?");
+    const answers = finalState(s, first).answers;
+    expect(answers).toHaveLength(1);
+    const body = answers[0]!.body;
+    expect(body).toContain("If you see it in a repository, rotate the key. The rest of the file is base64.");
+    expect(body).toContain("-----BEGIN OPENSSH PRIVATE KEY-----");
+    expect(body).toContain("<!-- threadbot:footer -->");
+    expect(body).toContain("<!-- threadbot:context");
+    expect(body).not.toContain("[REDACTED");
+
+    const retry = await mention(s, "@claude retry");
+    expect(finalState(s, first).answers).toHaveLength(1); // still only the first reply lists it
+    const retried = finalState(s, retry).answers;
+    expect(retried).toHaveLength(1);
+    expect(retried[0]!.id).not.toBe(answers[0]!.id);
+  });
+
+  it("a real key in the answer is redacted inside the answer only: the text after it, footer and block stay", async () => {
+    s = await scene();
+    s.h.anthropic.queue.push({ kind: "answer", text: `The key you pasted:\n\n${PEM}\n\nRotate it today.` });
+    const id = await mention(s, "@claude is this key safe to share?");
+    const body = finalState(s, id).answers[0]!.body;
+    expect(body).toContain("[REDACTED:private-key]");
+    expect(body).toContain("Rotate it today.");
+    expect(body).toContain("<!-- threadbot:context");
+    expect(body).not.toContain(PEM_BODY);
+  });
+});
+
+describe("credential shapes the rule set covers, echoed back by Claude", () => {
+  const fake = (prefix: string, n: number, seed = 7): string => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let out = prefix;
+    for (let i = 0; i < n; i++) out += alphabet[(i * seed + 5) % alphabet.length];
+    return out;
+  };
+  const shapes = {
+    npm: fake("npm" + "_", 36),
+    gitlab: fake("glpat" + "-", 20, 11),
+    google: fake("AIza" + "Sy", 33, 13),
+    stripe: fake("sk" + "_live_", 24, 17),
+    stripeRestricted: fake("rk" + "_live_", 24, 19),
+    sendgrid: fake("SG" + ".", 22, 23) + fake(".", 43, 29),
+    huggingface: fake("hf" + "_", 34, 31).replace(/[0-9]/g, "x"),
+    slackHook: "https://hooks.slack.com/services/" + fake("T0", 8, 37) + "/" + fake("B0", 8, 41) + "/" + fake("", 24, 43),
+    discordHook: "https://discord.com/api/webhooks/123456789012345678/" + fake("", 68, 47),
+    azure: fake("", 86, 53) + "==",
+    diffPassword: "pw-" + fake("", 12, 59),
+    splitToken: GITHUB_TOKEN,
+  };
+
+  it("none reaches the posted answer, and the answer's other text does", async () => {
+    s = await scene();
+    const text = [
+      `npm: ${shapes.npm}`,
+      `GitLab: ${shapes.gitlab}`,
+      `Google: ${shapes.google}`,
+      `Stripe: ${shapes.stripe} and ${shapes.stripeRestricted}`,
+      `SendGrid: ${shapes.sendgrid}`,
+      `Hugging Face: ${shapes.huggingface}`,
+      `Slack: ${shapes.slackHook}`,
+      `Discord: ${shapes.discordHook}`,
+      `Azure: DefaultEndpointsProtocol=https;AccountName=a;AccountKey=${shapes.azure};EndpointSuffix=core.windows.net`,
+      "```diff",
+      `+  url: https://deploy:${shapes.diffPassword}@git.example.com/app.git`,
+      "```",
+      `Split: ${GITHUB_TOKEN.slice(0, 12)}\u200B${GITHUB_TOKEN.slice(12)}`,
+      "That is all of them.",
+    ].join("\n");
+    s.h.anthropic.queue.push({ kind: "answer", text });
+    const id = await mention(s, "@claude list the tokens in this thread");
+    const body = finalState(s, id).answers[0]!.body;
+    for (const secret of Object.values(shapes)) expect(body).not.toContain(secret);
+    expect(body).not.toContain(GITHUB_TOKEN.slice(12));
+    expect(body).toContain("That is all of them.");
+    expect(body).toContain("https://[REDACTED:url-credentials]@git.example.com/app.git");
+  });
+
+  it("a weak configured secret (WEBHOOK_SECRET=development) does not erase the word from answers", async () => {
+    const saved = process.env.WEBHOOK_SECRET;
+    process.env.WEBHOOK_SECRET = "development";
+    try {
+      s = await scene();
+      s.h.anthropic.queue.push({ kind: "answer", text: "Run the importer in development mode first." });
+      const id = await mention(s, "@claude how do I test this?");
+      expect(finalState(s, id).answers[0]!.body).toContain("Run the importer in development mode first.");
+    } finally {
+      if (saved === undefined) delete process.env.WEBHOOK_SECRET;
+      else process.env.WEBHOOK_SECRET = saved;
+    }
+  });
+});

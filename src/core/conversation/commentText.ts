@@ -2,45 +2,11 @@
 // and block), memoised across builds. Every turn re-reads the whole thread but only new or edited
 // comments changed, and sanitising or splitting a long thread costs far more than the rest of a build.
 // The results are pure functions of the body, so the memo does not change what the core computes.
+import { LRUCache } from "lru-cache";
 import { answeredFast, splitBotComment } from "../contextBlock/botComment.js";
 import { sanitizeUntrustedMarkdown, stripInvisible } from "../sanitize/index.js";
 import { redactSecrets } from "../redact/secrets.js";
 import { mentionsPhrase } from "../trigger/trigger.js";
-
-/** Least recently used eviction by total size (characters). Map order is insertion order. */
-class LruCache<V extends { size: number }> {
-  private readonly map = new Map<string, V>();
-  private size = 0;
-  constructor(private readonly maxSize: number) {}
-
-  get(key: string): V | undefined {
-    const entry = this.map.get(key);
-    if (entry !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, entry);
-    }
-    return entry;
-  }
-
-  set(key: string, entry: V): void {
-    const old = this.map.get(key);
-    if (old !== undefined) this.size -= old.size;
-    this.map.delete(key);
-    if (entry.size > this.maxSize) return;
-    this.map.set(key, entry);
-    this.size += entry.size;
-    for (const [k, e] of this.map) {
-      if (this.size <= this.maxSize) break;
-      this.map.delete(k);
-      this.size -= e.size;
-    }
-  }
-
-  clear(): void {
-    this.map.clear();
-    this.size = 0;
-  }
-}
 
 export interface HumanText {
   body: string;
@@ -61,10 +27,13 @@ export interface BotText {
   answered: string[] | null;
 }
 
-// Keyed by comment id (hashing a short id is cheaper than hashing a long body) and checked against the
-// body, so an edit or an id reused across threads recomputes. About 32 MB of UTF-16 at most.
-const humans = new LruCache<HumanText>(8_000_000);
-const bots = new LruCache<BotText>(8_000_000);
+// The one memo of sanitised comment text (the sanitiser itself keeps none). Keyed by comment id (hashing a
+// short id is cheaper than hashing a long body) and checked against the body, so an edit or an id reused
+// across threads recomputes. Least recently used out first, bounded by characters: about 32 MB of UTF-16.
+const sizedCache = <V extends { size: number }>() =>
+  new LRUCache<string, V>({ maxSize: 8_000_000, maxEntrySize: 8_000_000, sizeCalculation: (entry) => Math.max(1, entry.size) });
+const humans = sizedCache<HumanText>();
+const bots = sizedCache<BotText>();
 
 /** Forget memoised comment text (benchmarks of a cold build). */
 export function clearConversationCache(): void {

@@ -2,12 +2,17 @@
 // Every markdown decision (mentions, hidden content, the context block) is made on this tree, never by
 // regular expressions over raw text.
 //
-// The parser (micromark via remark) recurses over nesting and is super-linear on a few shapes: thousands
+// The parser (micromark via remark) recurses over nesting and is super-linear on many shapes: thousands
 // of nested quotes or list items overflow the stack; a paragraph of alternating `*_` takes ~46 s at 64 KB,
-// nested brackets ~25 s, thousands of setext headings ~12 s (each one rebuilds the event list). Comment
-// bodies are written by anyone, so `parseMarkdown` first runs a linear pre-scan (`markdownComplexity`) and
-// refuses such input with `MarkdownTooComplexError`; each caller decides what "unreadable" means for it.
-// The limits are far above what people write (measured worst case of an accepted 64 KB input: < 1 s).
+// nested brackets ~25 s, thousands of setext headings ~12 s (each one rebuilds the event list). Beyond
+// those, its cost grows with the square of the number of lines and container markers: 64 KB of `- - - x`
+// lines takes ~20 s, of `> a` followed by lazy lines ~60 s, of one-character paragraphs or headings
+// seconds, and a table row's cells count like lines. Comment bodies are written by anyone, so
+// `parseMarkdown` first runs a linear pre-scan (`markdownComplexity`) and refuses such input with
+// `MarkdownTooComplexError`; each caller decides what "unreadable" means for it. The limits are far above
+// what people write in a comment (3,000 lines of prose, 1,000 list items), and keep the parse of any
+// accepted input of up to 65,536 characters to a fraction of a second, against ~20 s before lines were
+// counted (bench/markdownGuard.ts measures the worst accepted shapes against plain prose).
 import type { Root } from "mdast";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
@@ -22,10 +27,30 @@ export const MARKDOWN_LIMITS = Object.freeze({
    * Sum over paragraph-like blocks of (emphasis delimiters + brackets in the block)². The parser's
    * delimiter and label matching is quadratic within one paragraph; blank lines reset it.
    */
-  inlineWork: 9_000_000,
+  inlineWork: 2_500_000,
   /** Setext-heading underlines × input length (each underline costs a pass over the events so far). */
   setextWork: 6_000_000,
+  /**
+   * Line work: every line outside a fenced code block counts 1, plus 1 per quote marker `>`, plus, for
+   * each list marker (`-`, `*`, `+`, `1.`: each opens a list inside the previous container), 1 + the
+   * line's markers (at most 3), plus 1/10 per table-cell pipe up to 100 on the line and 1 per pipe past
+   * that (rows of a few cells cost far less than lines; one row of thousands of columns does not); an ATX heading counts 2, a lazy continuation line (text continuing a paragraph inside
+   * a quote or list item) 3, a blank line 1/2, a line inside a fence 0.4. The parser's block phase costs about the
+   * square of this total, whatever the shape, so the bound is on the total.
+   */
+  lineWork: 3_000,
 });
+
+/** What the pre-scan counted, for tests that check it stays linear and for logs. */
+export interface MarkdownScan {
+  /** null when the text may be parsed, else why not. */
+  reason: string | null;
+  /** Lines the scan looked at before deciding. */
+  lines: number;
+  /** Characters the scan looked at before deciding (each at most a constant number of times). */
+  chars: number;
+  lineWork: number;
+}
 
 export class MarkdownTooComplexError extends Error {
   override name = "MarkdownTooComplexError";
@@ -59,7 +84,16 @@ type Html = { end: string; caseless: boolean } | "blank";
  * parser certainly sees a fence: an unindented fence line outside any HTML block.
  */
 export function markdownComplexity(markdown: string): string | null {
+  return scanMarkdown(markdown).reason;
+}
+
+/** `markdownComplexity` with the scan's counters. */
+export function scanMarkdown(markdown: string): MarkdownScan {
   const text = String(markdown);
+  let lines = 0;
+  let chars = 0;
+  let lineWork = 0;
+  const done = (reason: string | null): MarkdownScan => ({ reason, lines, chars, lineWork });
   const setextLimit = Math.floor(MARKDOWN_LIMITS.setextWork / Math.max(text.length, 1));
   let inlineWork = 0;
   let block = 0; // delimiters and brackets in the current paragraph-like block
@@ -67,6 +101,7 @@ export function markdownComplexity(markdown: string): string | null {
   let previousBlank = true;
   let fence: { char: number; length: number } | null = null;
   let html: Html | null = null;
+  let inContainerParagraph = false;
 
   for (let start = 0; start <= text.length; ) {
     let end = start;
@@ -74,9 +109,14 @@ export function markdownComplexity(markdown: string): string | null {
     const next = text.charCodeAt(end) === 0x0d && text.charCodeAt(end + 1) === 0x0a ? end + 2 : end + 1;
     const line = text.slice(start, end);
     start = next;
+    lines++;
+    chars += line.length + 1;
 
     if (fence !== null) {
       if (closesFence(line, fence.char, fence.length)) fence = null;
+      lineWork += 0.4;
+      if (lineWork > MARKDOWN_LIMITS.lineWork) return done(tooManyLines(lineWork));
+      if (next > text.length) break;
       continue; // code: neither containers nor inline content
     }
     const blank = isBlankish(line);
@@ -88,6 +128,7 @@ export function markdownComplexity(markdown: string): string | null {
         inlineWork += block * block;
         block = 0;
         fence = opener;
+        lineWork += 1;
         previousBlank = false;
         continue;
       }
@@ -96,24 +137,49 @@ export function markdownComplexity(markdown: string): string | null {
 
     const prefix = containerPrefix(line);
     if (prefix.depth > MARKDOWN_LIMITS.containerDepth) {
-      return `a line nests ${prefix.depth} levels of quotes, lists or indentation (limit ${MARKDOWN_LIMITS.containerDepth})`;
+      return done(`a line nests ${prefix.depth} levels of quotes, lists or indentation (limit ${MARKDOWN_LIMITS.containerDepth})`);
     }
+    // A lazy line: no marker of its own, continuing a paragraph that sits in a container.
+    const lazy = !blank && prefix.markers === 0 && inContainerParagraph;
+    const heading = line.charCodeAt(prefix.end) === 0x23 /* # */;
+    const nesting = prefix.quotes + prefix.lists * (1 + Math.min(prefix.markers, 3));
+    lineWork += (blank ? 0.5 : lazy ? 3 : heading ? 2 : 1) + nesting + pipeWork(countPipes(line, prefix.end));
+    if (blank) inContainerParagraph = false;
+    else if (prefix.markers > 0) inContainerParagraph = true;
+    if (lineWork > MARKDOWN_LIMITS.lineWork) return done(tooManyLines(lineWork));
     if (blank) {
       inlineWork += block * block;
       block = 0;
     } else {
       block += inlineDelimiters(line, prefix.end);
       if (inlineWork + block * block > MARKDOWN_LIMITS.inlineWork) {
-        return `a paragraph has too many emphasis delimiters and brackets (${block})`;
+        return done(`a paragraph has too many emphasis delimiters and brackets (${block})`);
       }
       if (!previousBlank && isSetextUnderline(line) && ++setext > setextLimit) {
-        return `too many setext heading underlines (${setext}) for a text of ${text.length} characters`;
+        return done(`too many setext heading underlines (${setext}) for a text of ${text.length} characters`);
       }
     }
     previousBlank = blank;
     if (next > text.length) break;
   }
-  return null;
+  return done(null);
+}
+
+function tooManyLines(work: number): string {
+  return `too many lines, list items, quote markers or table cells (work ${Math.ceil(work)}, limit ${MARKDOWN_LIMITS.lineWork})`;
+}
+
+function pipeWork(pipes: number): number {
+  return pipes <= 100 ? pipes / 10 : 10 + (pipes - 100);
+}
+
+/** Unescaped `|` of a line's content: each may be a table cell, which the parser handles like a line. */
+function countPipes(line: string, from: number): number {
+  let count = 0;
+  for (let i = line.indexOf("|", from); i >= 0; i = line.indexOf("|", i + 1)) {
+    if (line.charCodeAt(i - 1) !== 0x5c) count++;
+  }
+  return count;
 }
 
 /** Whitespace only, or only quote markers (each `>` followed by at most 4 spaces, the first indented ≤ 3). */
@@ -133,15 +199,16 @@ function isBlankish(line: string): boolean {
 }
 
 /** Container depth of a line (quote and list markers, whitespace columns / 2) and where its content starts. */
-function containerPrefix(line: string): { depth: number; end: number } {
+function containerPrefix(line: string): { depth: number; markers: number; quotes: number; lists: number; end: number } {
   let markers = 0;
+  let quotes = 0;
   let columns = 0;
   let i = 0;
   for (;;) {
     const c = line.charCodeAt(i);
     if (c === SPACE) columns++, i++;
     else if (c === TAB) columns += 4, i++;
-    else if (c === 0x3e /* > */) markers++, i++;
+    else if (c === 0x3e /* > */) markers++, quotes++, i++;
     else if ((c === 0x2d || c === 0x2a || c === 0x2b) && isMarkerEnd(line, i + 1)) markers++, i++;
     else if (c >= 0x30 && c <= 0x39) {
       let j = i;
@@ -152,7 +219,7 @@ function containerPrefix(line: string): { depth: number; end: number } {
       i = j + 1;
     } else break;
   }
-  return { depth: markers + Math.floor(columns / 2), end: i };
+  return { depth: markers + Math.floor(columns / 2), markers, quotes, lists: markers - quotes, end: i };
 }
 
 function isMarkerEnd(line: string, at: number): boolean {
@@ -160,7 +227,7 @@ function isMarkerEnd(line: string, at: number): boolean {
   return at >= line.length || c === SPACE || c === TAB;
 }
 
-/** `*`, `~`, `[`, `]` and `_` that is not inside a word, not backslash-escaped. */
+/** `*`, `~`, `[`, `]`, `` ` `` and `_` that is not inside a word, not backslash-escaped. */
 function inlineDelimiters(line: string, from: number): number {
   let count = 0;
   let backslashes = 0;
@@ -173,7 +240,8 @@ function inlineDelimiters(line: string, from: number): number {
     const escaped = backslashes % 2 === 1;
     backslashes = 0;
     if (escaped) continue;
-    if (c === 0x2a || c === 0x7e || c === 0x5b || c === 0x5d) count++;
+    // Backtick runs too: code spans are matched run against run.
+    if (c === 0x2a || c === 0x7e || c === 0x5b || c === 0x5d || c === 0x60) count++;
     else if (c === 0x5f /* _ */ && !(WORD.test(line[i - 1] ?? "") && WORD.test(line[i + 1] ?? ""))) count++;
   }
   return count;

@@ -1,6 +1,7 @@
 // Composes what the bot posts: the answer, a collapsed footer people can read, and the hidden context
 // block that carries the thread's state forward. Pure: the worker supplies the figures.
 import { FOOTER_MARKER, neutraliseContextBlocks, renderContextBlock } from "../contextBlock/index.js";
+import { redactSecrets } from "../redact/secrets.js";
 import type { ContextBlock, Usage } from "../types.js";
 
 export interface FooterFacts {
@@ -91,11 +92,20 @@ export function renderFooter(facts: FooterFacts): string {
 }
 
 /**
- * The full comment body. The model's text is neutralised first, so a block or footer marker that Claude
- * wrote can never be mistaken for ours; ours always comes last.
+ * The model's text as it may leave in a comment: credentials redacted, then any block or footer marker
+ * Claude wrote neutralised. Both happen here, on the answer alone, before the app adds its own footer and
+ * block, so neither can ever cut or forge them. (Mentions are defused by the caller, which knows the
+ * phrase: `defuseMentions`.)
+ */
+export function outgoingAnswerText(answerText: string): string {
+  return neutraliseContextBlocks(redactSecrets(answerText));
+}
+
+/**
+ * The full comment body: the answer made safe (`outgoingAnswerText`), then ours, always last.
  */
 export function composeReply(answerText: string, footer: FooterFacts | null, block: ContextBlock): string {
-  const answer = neutraliseContextBlocks(answerText.trim() === "" ? "_(Claude returned an empty answer.)_" : answerText);
+  const answer = outgoingAnswerText(answerText.trim() === "" ? "_(Claude returned an empty answer.)_" : answerText);
   const parts = [answer.trimEnd()];
   if (footer) parts.push(renderFooter(footer));
   parts.push(renderContextBlock(block));

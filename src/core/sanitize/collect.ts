@@ -3,17 +3,23 @@
 import type { Code, Image, ImageReference, Link, LinkReference, Nodes, Root } from "mdast";
 import { parseMarkdown } from "../markdown/markdown.js";
 import { cutNode, type Edit, Edits, endOf, startOf } from "./edits.js";
+import { cutHiddenInRenderedCode, cutHiddenMath, mathRanges } from "./embedded.js";
 import { type HtmlOccurrence, scanHtml } from "./html.js";
 import { cutInvisibleReferences } from "./invisible.js";
 import { dropTitleAndAlt, type FootnoteUses, inlineReference, renumberFootnotes } from "./links.js";
 
 interface Collected extends FootnoteUses {
+  source: string;
   definitions: Map<string, string>; // identifier → url of the first definition (the one that counts)
   definitionNodes: Nodes[];
   references: (LinkReference | ImageReference)[];
   html: HtmlOccurrence[];
   resources: (Link | Image)[];
   code: Code[];
+  /** Inline code written as `` $`…`$ ``: GitHub renders it as math. */
+  inlineMath: [number, number][];
+  /** Links that render nothing: `[](url)`, `[ ](url)`. */
+  emptyLinks: Nodes[];
   phrasing: { start: number; end: number; exclude: [number, number][] }[];
 }
 
@@ -25,6 +31,7 @@ interface WalkContext {
 export function collectEdits(source: string): Edit[] {
   const tree: Root = parseMarkdown(source);
   const found: Collected = {
+    source,
     definitions: new Map(),
     definitionNodes: [],
     references: [],
@@ -35,6 +42,8 @@ export function collectEdits(source: string): Edit[] {
     html: [],
     resources: [],
     code: [],
+    inlineMath: [],
+    emptyLinks: [],
     phrasing: [],
   };
   walk(tree, { footnote: null, phrasing: null }, found);
@@ -44,6 +53,12 @@ export function collectEdits(source: string): Edit[] {
   for (const node of found.references) inlineReference(source, edits, node, found.definitions);
   for (const node of found.resources) dropTitleAndAlt(source, edits, node);
   for (const node of found.code) dropFenceMeta(source, edits, node);
+  for (const node of found.code) cutHiddenInRenderedCode(source, edits, node);
+  for (const node of found.emptyLinks) cutNode(edits, node);
+  for (const [start, end] of found.inlineMath) cutHiddenMath(source, start, end, edits);
+  for (const root of found.phrasing) {
+    for (const [start, end] of mathRanges(source, root.start, root.end, root.exclude)) cutHiddenMath(source, start, end, edits);
+  }
   const rendered = renumberFootnotes(source, edits, found);
   for (const root of found.phrasing) cutInvisibleReferences(source, root.start, root.end, root.exclude, edits, true);
   scanHtml(source, found.html, rendered, edits);
@@ -60,6 +75,9 @@ function walk(node: Nodes, context: WalkContext, found: Collected): void {
       return;
     case "inlineCode":
       context.phrasing?.exclude.push([start ?? 0, end ?? 0]);
+      if (start !== undefined && end !== undefined && found.source[start - 1] === "$" && found.source[end] === "$") {
+        found.inlineMath.push([start, end]);
+      }
       return;
     case "definition":
       if (!found.definitions.has(node.identifier)) found.definitions.set(node.identifier, node.url);
@@ -78,6 +96,11 @@ function walk(node: Nodes, context: WalkContext, found: Collected): void {
       context.phrasing?.exclude.push([start ?? 0, end ?? 0]);
       return;
     case "link":
+      // A link with no visible text renders as nothing: its destination would be text only a model sees.
+      if (node.children.every((child) => child.type === "text" && child.value.trim() === "")) {
+        found.emptyLinks.push(node);
+        return;
+      }
       if (node.title !== null && node.title !== undefined) found.resources.push(node);
       break;
     case "code":

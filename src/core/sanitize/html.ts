@@ -35,6 +35,8 @@ class HtmlScanner {
   private hidden: { from: Position; name: string; depth: number } | null = null;
   private segment = 0;
   private map: (i: number) => number = (i) => i;
+  private source = "";
+  private nodeEnd = 0;
 
   constructor(
     private readonly segments: readonly Segment[],
@@ -46,6 +48,8 @@ class HtmlScanner {
     const end = endOf(node);
     if (start === undefined || end === undefined) return;
     this.segment = segment;
+    this.source = source;
+    this.nodeEnd = end;
     const map = valueToSource(source, node.value, start, end);
     if (map) this.map = map;
     else {
@@ -136,7 +140,7 @@ class HtmlScanner {
     if (!isAsciiLetter(next)) return lt + 1; // a literal `<`
     const tag = readTag(v, lt, false);
     if (!tag) return this.cut(lt, v.length);
-    this.startTag(tag, lt);
+    this.startTag(tag, lt, v);
     return tag.end;
   }
 
@@ -146,7 +150,7 @@ class HtmlScanner {
     return this.cut(lt, gt < 0 ? v.length : gt + 1);
   }
 
-  private startTag(tag: Tag, lt: number): void {
+  private startTag(tag: Tag, lt: number, v: string): void {
     if (RAW_TEXT_HIDDEN.has(tag.name)) {
       this.lexer = { mode: "rawtext", from: this.position(lt), name: tag.name };
       return;
@@ -164,9 +168,28 @@ class HtmlScanner {
       this.cut(lt, tag.end);
       return;
     }
+    // An image of no size shows nothing, and a link with no content shows nothing: their URLs would be
+    // text only a model sees.
+    if ((tag.name === "img" || tag.name === "source") && zeroSize(tag)) {
+      this.cut(lt, tag.end);
+      return;
+    }
+    const empty = tag.name === "a" && this.closesAtOnce(v, tag.end, "a");
     for (const attribute of tag.attributes) {
+      if (empty && (attribute.name === "href" || attribute.name === "src" || attribute.name === "srcset")) {
+        this.cut(attribute.cutStart, attribute.end);
+        continue;
+      }
       if (!keepAttribute(attribute.name, attribute.value)) this.cut(attribute.cutStart, attribute.end);
     }
+  }
+
+  /** True when the element's end tag follows its start tag with only whitespace between. */
+  private closesAtOnce(v: string, from: number, name: string): boolean {
+    const close = new RegExp(`^[ \\t\\n]*</${name}[\\s/>]`, "i");
+    if (from < v.length) return close.test(v.slice(from, from + 64));
+    // The start tag ends its html node (inline HTML): the end tag, if next, starts the source after it.
+    return close.test(this.source.slice(this.nodeEnd, this.nodeEnd + 64));
   }
 
   private endTag(tag: Tag, lt: number): void {
@@ -177,6 +200,14 @@ class HtmlScanner {
     if (!ALLOWED_TAGS.has(tag.name)) this.cut(lt, tag.end);
     else this.cut(tag.nameEnd, tag.end - 1); // an end tag's attributes are never shown
   }
+}
+
+function zeroSize(tag: Tag): boolean {
+  return tag.attributes.some((a) => {
+    if (a.name !== "width" && a.name !== "height") return false;
+    const size = /^\s*\+?(\d*\.?\d+)\s*(?:px|%|em)?\s*$/i.exec(a.value);
+    return size !== null && Number(size[1]) <= 1;
+  });
 }
 
 function commentEnd(v: string, from: number): number {

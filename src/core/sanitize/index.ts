@@ -31,24 +31,20 @@ const MAX_ROUNDS = 4;
  * character references that decode to invisible code points. Reference links are resolved inline and all
  * definitions removed, since definitions and reference labels are never rendered (`[//]: # (hidden)`);
  * unreferenced footnotes are removed and footnote labels renumbered as GitHub shows them (`[^1]`, `[^2]`).
+ * Things that render as nothing lose their URLs: links with no text (`[](url)`, `<a href=…></a>`) and
+ * images of zero or one pixel. In rendered code (src/core/sanitize/embedded.ts): phantom and invisibly
+ * coloured math, mermaid comments and accessibility text, and every non-geometry member of a map.
  */
 export function sanitizeUntrustedMarkdown(markdown: string): string {
   const input = String(markdown);
-  const cached = cache.get(input);
-  if (cached !== undefined) {
-    // Refresh: the map's insertion order is the eviction order.
-    cache.delete(input);
-    cache.set(input, cached);
-    return cached;
-  }
   // Invisible code points go first, so none can split a construct the parser would otherwise see
   // (`<\u200B!-- x -->`); the structural cuts only remove whole code points and insert ASCII, so the
   // result needs no second pass.
   const text = stripInvisible(input);
   if (!mayHideContent(text)) return text;
-  const output = sanitizeParsed(text);
-  remember(input, output);
-  return output;
+  // Not memoised here: the conversation builder keeps the one memo of sanitised comment text
+  // (src/core/conversation/commentText.ts), keyed by comment and checked against the body.
+  return sanitizeParsed(text);
 }
 
 function sanitizeParsed(stripped: string): string {
@@ -69,22 +65,6 @@ function sanitizeParsed(stripped: string): string {
     // Too complex to parse safely (src/core/markdown/markdown.ts): remove hidden constructs textually instead.
     if (isTooComplex(error)) return plainTextFallback(text);
     return neutralise(text);
-  }
-}
-
-// Parsing costs ~0.1 ms plus ~0.6 µs per character, and the same thread is rebuilt on every turn, so parsed
-// results are memoised (the function is pure). Bounded by total characters, least recently used out first.
-const CACHE_LIMIT_CHARS = 8_000_000;
-const cache = new Map<string, string>();
-let cachedChars = 0;
-
-function remember(input: string, output: string): void {
-  cache.set(input, output);
-  cachedChars += input.length + output.length;
-  for (const [key, value] of cache) {
-    if (cachedChars <= CACHE_LIMIT_CHARS) break;
-    cache.delete(key);
-    cachedChars -= key.length + value.length;
   }
 }
 

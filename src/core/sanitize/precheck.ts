@@ -1,5 +1,6 @@
 // The fast path: most comments contain nothing the sanitiser would edit, and this check says so without a parse.
 import { isMarkdownSpace } from "./chars.js";
+import { mayHaveEmbeddedHidden } from "./embedded.js";
 import { ALLOWED_TAGS } from "./htmlTags.js";
 
 /**
@@ -10,14 +11,19 @@ import { ALLOWED_TAGS } from "./htmlTags.js";
  * definition, a reference or a footnote needs `]:` (references exist only when defined); an image with alt
  * text `![` followed by something other than `]`; a link or image title a `](` whose destination is followed
  * by something other than `)`; a character reference `&` plus a name or `#`; fence meta a fence line with
- * something after the language.
+ * something after the language; an empty link `[](`; math commands, mermaid and map fences
+ * (`mayHaveEmbeddedHidden`).
  */
 export function mayHideContent(text: string): boolean {
   if (text.includes("]:") || (text.includes("<") && !onlyBareAllowedTags(text))) return true;
-  if (mayHaveImageAlt(text) || mayHaveResourceTitle(text)) return true;
+  if (mayHaveImageAlt(text) || mayHaveResourceTitle(text) || EMPTY_LINK_HINT.test(text)) return true;
+  if (mayHaveEmbeddedHidden(text)) return true;
   if (text.includes("&") && INVISIBLE_REFERENCE_HINT.test(text)) return true;
   return mayHaveFenceMeta(text);
 }
+
+// `[](`, `[ ](`: a link with no text (an autolink-free empty link renders as nothing).
+const EMPTY_LINK_HINT = /\[[ \t\n]*\]\(/;
 
 // Every name of `INVISIBLE_NAMED_REFERENCES` (invisible.ts) starts with one of these.
 const INVISIBLE_REFERENCE_HINT =

@@ -2,10 +2,13 @@
 // words: a mention must be something a person wrote, not the bot's text coming back.
 //
 // - The bot's own prose never carries a live mention: `defuseMentions` puts a word joiner (U+2060) after
-//   the phrase's first character wherever it would count as a mention. The rendered text looks the same,
-//   GitHub does not notify the account of that name, and a verbatim copy (a person pasting the answer, a
-//   workflow posting it under a user's token) does not contain the phrase, so it cannot trigger. Code
-//   spans and fences keep the phrase as written (`@claude retry` in a code span is meant to be copied).
+//   the phrase's first character wherever it would count as a mention, and after the `@` of every other
+//   `@login` (GitHub notifies each account a comment or an edit mentions, and the text is Claude's, steered
+//   by whoever wrote the thread: it must not page people). The rendered text looks the same, GitHub does
+//   not notify the account of that name, and a verbatim copy (a person pasting the answer, a workflow
+//   posting it under a user's token) does not contain the phrase, so it cannot trigger. Code spans and
+//   fences keep the text as written (`@claude retry` in a code span is meant to be copied). Every body the
+//   bot writes from model text goes through it: each progress edit and the final answer alike.
 // - Replies written before that, or under another phrase, are caught by the echo guard
 //   (src/core/decision/echo.ts): a mention made only of lines that were live mentions in one of the bot's
 //   own replies is the bot's text, not a request.
@@ -22,7 +25,53 @@ const WORD_JOINER = "\u2060";
  * parse), every occurrence is defused, code included.
  */
 export function defuseMentions(text: string, phrase: string): string {
-  if (phrase.length < 2 || !text.toLowerCase().includes(phrase.toLowerCase())) return text;
+  const logins = defuseLogins(text);
+  if (phrase.length < 2 || !logins.toLowerCase().includes(phrase.toLowerCase())) return logins;
+  return defusePhrase(logins, phrase);
+}
+
+// `@login` and `@org/team` where GitHub would read a mention: after the start of a line, whitespace or
+// punctuation that cannot be part of a URL, path or address (`a@b.c`, `https://x/@y` are not mentions).
+const LOGIN_MENTION = /(?<![^\s([{<>"'*_~!,;:|])@(?=[A-Za-z0-9][A-Za-z0-9-]{0,38}(?![A-Za-z0-9-]))/g;
+
+/** Every prose `@login` of `text` made inert (a word joiner after the `@`); code as written. */
+export function defuseLogins(text: string): string {
+  if (!text.includes("@")) return text;
+  let fence: { char: string; length: number } | null = null;
+  return text
+    .split("\n")
+    .map((line) => {
+      const m = /^[ \t>]*(`{3,}|~{3,})(.*)$/.exec(line);
+      const run = m?.[1];
+      if (m && run !== undefined) {
+        if (fence === null && !(run[0] === "`" && m[2]!.includes("`"))) {
+          fence = { char: run[0]!, length: run.length };
+          return defuseLoginsInLine(line, false);
+        }
+        if (fence && run[0] === fence.char && run.length >= fence.length && m[2]!.trim() === "") {
+          fence = null;
+          return line;
+        }
+      }
+      if (fence !== null) return line;
+      return defuseLoginsInLine(line, true);
+    })
+    .join("\n");
+}
+
+function defuseLoginsInLine(line: string, spareCode: boolean): string {
+  if (!line.includes("@")) return line;
+  const code = spareCode ? codeSpans(line) : [];
+  // Spans are in order and matches come left to right: one pointer, so a long line stays linear.
+  let span = 0;
+  return line.replace(LOGIN_MENTION, (at: string, index: number) => {
+    while (span < code.length && code[span]![1] <= index) span++;
+    const inCode = span < code.length && code[span]![0] <= index;
+    return inCode ? at : `${at}${WORD_JOINER}`;
+  });
+}
+
+function defusePhrase(text: string, phrase: string): string {
   const lowerPhrase = phrase.toLowerCase();
   const fences = fenceTracker({ quoted: true });
   const out = text
