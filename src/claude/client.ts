@@ -19,13 +19,6 @@ export interface ClaudeClientOptions {
   maxRetries?: number;
 }
 
-export class MissingApiKeyError extends Error {
-  override name = "MissingApiKeyError";
-  constructor() {
-    super("ANTHROPIC_API_KEY is not set: the app cannot ask Claude. Set it in the environment (see .env.example).");
-  }
-}
-
 export class ClaudeClient {
   readonly #sdk: Anthropic;
 

@@ -85,17 +85,6 @@ export function helpText(phrase: string): string {
   ].join("\n");
 }
 
-/** What people read when an answer could not be finished; the reason is short and names no secrets. */
-export function failureNotice(error: unknown, phrase: string): string {
-  const status = (error as { status?: unknown } | null)?.status;
-  const name = error instanceof Error ? error.name : "";
-  const reason =
-    typeof status === "number"
-      ? name.includes("Http") ? `GitHub answered ${status}` : `Claude's API answered ${status}`
-      : /timeout/i.test(name) ? "the request to Claude timed out" : "an unexpected error";
-  return `Sorry, I could not finish this answer (${reason}). Mention me with \`${phrase} retry\` to try again.`;
-}
-
 function fenced(text: string): string {
   const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
   const fence = "`".repeat(longest + 1);
