@@ -47,10 +47,19 @@ const server = await run(threadbot.app, {
 // Probot's own SIGINT handler exits at once; ours lets answers in flight finish first.
 process.removeAllListeners("SIGINT");
 
+/** How long past the grace a stuck shutdown may take before the process exits anyway. */
+const SHUTDOWN_OVERRUN_MS = 5_000;
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  // A shutdown that cannot finish (Redis unreachable: the queue's close waits on it) must still end the
+  // process, before an orchestrator's kill: five seconds after the grace, exit 1 and say so.
+  setTimeout(() => {
+    log.error({ signal, graceMs: settings.shutdownGraceMs }, `${signal}: shutdown did not finish in time; exiting`);
+    process.exit(1);
+  }, settings.shutdownGraceMs + SHUTDOWN_OVERRUN_MS).unref();
   log.info({ signal }, `${signal}: no longer taking webhooks; finishing answers in flight`);
   await server.stop().catch(() => undefined);
   const unfinished = await threadbot.shutdown();

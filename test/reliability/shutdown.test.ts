@@ -51,7 +51,7 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-async function startServer(graceSeconds: number): Promise<Running> {
+async function startServer(graceSeconds: number, extraEnv: Record<string, string> = {}): Promise<Running> {
   const port = await freePort();
   let output = "";
   // An empty working directory: Probot loads `.env` from there, and a developer's `.env` must not apply.
@@ -72,6 +72,7 @@ async function startServer(graceSeconds: number): Promise<Running> {
       LOG_LEVEL: "info",
       LOG_FORMAT: "json",
       SHUTDOWN_GRACE_SECONDS: String(graceSeconds),
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -148,5 +149,16 @@ describe("SIGTERM", () => {
     const out = server.output();
     expect(out).toContain("not answered before shutdown: Codertocat/Hello-World#1 comment 101");
     expect(out).toContain("not answered before shutdown: Codertocat/Hello-World#1 comment 102");
+  }, 60_000);
+
+  it("exits 1 shortly after the grace when the shutdown itself cannot finish (Redis unreachable)", async () => {
+    await setup(1_000);
+    // Nothing listens there: the Redis queue's close waits on a connection that never comes.
+    const server = await startServer(1, { REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    const signalled = Date.now();
+    child!.kill("SIGTERM");
+    expect(await server.exited).toBe(1);
+    expect(Date.now() - signalled).toBeLessThan(1_000 + 5_000 + 4_000);
+    expect(server.output()).toContain("shutdown did not finish in time");
   }, 60_000);
 });
