@@ -14,7 +14,7 @@ import { addEyesReaction } from "./github/writes.js";
 import { notifyFailure } from "./reply/failureNotice.js";
 import { createSpendLedger } from "./worker/spend/ledger.js";
 import { redactingLogger, registerSecrets } from "./observe/logRedaction.js";
-import { boundWebhooks } from "./server/bodyLimit.js";
+import { boundWebhooks } from "./intake/bodyLimit.js";
 
 export interface ThreadbotOptions {
   settings?: Settings;
@@ -76,7 +76,7 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
     // Every string logged through it is scrubbed of credentials (src/observe/logRedaction.ts).
     const log = redactingLogger(probot.log.child({ name: "threadbot" }));
     // Webhook bodies bounded at GitHub's 25 MB before anything buffers them, and deliveries to `/` (the
-    // URL Probot's manifest flow registers) received like those to WEBHOOK_PATH (src/server/bodyLimit.ts).
+    // URL Probot's manifest flow registers) received like those to WEBHOOK_PATH (src/intake/bodyLimit.ts).
     boundWebhooks(probot);
     try {
       options?.addHandler(metrics.handler);

@@ -7,7 +7,7 @@ import { createThreadbot } from "./app.js";
 import { readSettings, repairGluedEnv, SettingsError, type Settings } from "./config/env.js";
 import { ThreadbotOctokit } from "./github/octokit.js";
 import { registerSecrets } from "./observe/logRedaction.js";
-import { logOptionsFromEnv, scrubbingLog } from "./server/logger.js";
+import { logOptionsFromEnv, scrubbingLog } from "./observe/probotLogger.js";
 
 // Probot applies `.env` (over the environment) only inside run(); the settings are read before that.
 if (existsSync(".env")) Object.assign(process.env, parseEnv(readFileSync(".env", "utf8")));

@@ -7,13 +7,13 @@
 // means `attempts` is the true number of requests and the deadline holds (give or take one attempt's
 // abort). Each attempt also has its own timeout (a stream that stalls after its 200 is aborted).
 
-import { ClaudeAttemptTimeoutError, classifyError } from "../core/errors.js";
+import { ClaudeAttemptTimeoutError, ClaudeUnavailableError, classifyError, type ClaudeFailureKind as FailureKind } from "../core/errors.js";
+// The error a given-up call ends in, and its wording, are the shared taxonomy's (read by the notices too).
+export { ClaudeUnavailableError, elapsedText, type ClaudeFailureKind as FailureKind } from "../core/errors.js";
 
 // The policy is a setting (read in src/config/env.ts); it lives in config so settings never import this loop.
 import type { RetryPolicy } from "../config/retryPolicy.js";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../config/retryPolicy.js";
-
-export type FailureKind = "overloaded" | "rate-limited" | "server-error" | "timeout" | "interrupted" | "rejected";
 
 export interface Classified {
   retry: boolean;
@@ -21,27 +21,6 @@ export interface Classified {
   status?: number;
   /** From a `retry-after` header, in ms. */
   retryAfterMs?: number;
-}
-
-/** Gave up: the last failure, how many attempts were made and for how long. */
-export class ClaudeUnavailableError extends Error {
-  override name = "ClaudeUnavailableError";
-  constructor(
-    readonly kind: FailureKind,
-    readonly status: number | undefined,
-    readonly attempts: number,
-    readonly elapsedMs: number,
-    override readonly cause: unknown,
-  ) {
-    super(`Claude request failed after ${attempts} attempt(s) in ${elapsedText(elapsedMs)}: ${kind}${status ? ` (${status})` : ""}`);
-  }
-}
-
-/** How long the attempts took, as the log and the failure notice both say it (one rounding for both). */
-export function elapsedText(ms: number): string {
-  if (ms < 950) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  return s < 90 ? `${s} s` : `${Math.round(s / 60)} min`;
 }
 
 /**

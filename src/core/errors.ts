@@ -224,3 +224,28 @@ export function describeGitHubFailure(f: Failure): string {
   if (f.status !== undefined) return `GitHub answered ${f.status}`;
   return "GitHub could not be reached";
 }
+
+/** How a given-up Claude call failed, as the retry loop and the notices name it. */
+export type ClaudeFailureKind = "overloaded" | "rate-limited" | "server-error" | "timeout" | "interrupted" | "rejected";
+
+/** Gave up: the last failure, how many attempts were made and for how long. */
+export class ClaudeUnavailableError extends Error {
+  override name = "ClaudeUnavailableError";
+  constructor(
+    readonly kind: ClaudeFailureKind,
+    readonly status: number | undefined,
+    readonly attempts: number,
+    readonly elapsedMs: number,
+    override readonly cause: unknown,
+  ) {
+    super(`Claude request failed after ${attempts} attempt(s) in ${elapsedText(elapsedMs)}: ${kind}${status ? ` (${status})` : ""}`);
+  }
+}
+
+/** How long the attempts took, as the log and the failure notice both say it (one rounding for both). */
+export function elapsedText(ms: number): string {
+  if (ms < 950) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return s < 90 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
+

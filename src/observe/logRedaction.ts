@@ -4,7 +4,7 @@
 // whatever shape). Errors are logged as { type, message, stack, status, code } only: SDK errors carry
 // response headers and bodies as extra properties, which pino would otherwise print whole.
 // Probot's own lines (its HTTP and webhook logs) do not go through `redactingLogger`: under `npm start`
-// Probot is given a logger that runs `scrubText` over every serialised line (src/server/logger.ts).
+// Probot is given a logger that runs `scrubText` over every serialised line (src/observe/probotLogger.ts).
 import type { Logger } from "pino";
 import { secretValues } from "../config/env.js";
 import { redactKnownSecrets, redactSecrets } from "../core/redact/secrets.js";

@@ -2,12 +2,11 @@
 // to do, never a stack trace, never a secret (every notice goes through both redactions).
 import type { ProbotOctokit } from "probot";
 import { scrubText } from "../observe/logRedaction.js";
-import type { ThreadJob } from "../queue/types.js";
+import type { MentionTarget } from "../core/target.js";
 import { octokitWriter, progressSink } from "./progressSink.js";
-import { ClaudeUnavailableError, elapsedText, type FailureKind } from "../claude/retry.js";
-import { classifyError, describeGitHubFailure } from "../core/errors.js";
+import { ClaudeUnavailableError, classifyError, describeGitHubFailure, elapsedText, type ClaudeFailureKind } from "../core/errors.js";
 
-const REASONS: Record<FailureKind, string> = {
+const REASONS: Record<ClaudeFailureKind, string> = {
   overloaded: "Claude's API is overloaded right now",
   "rate-limited": "Claude's API is rate-limiting this app right now",
   "server-error": "Claude's API kept answering with server errors",
@@ -69,7 +68,7 @@ export function wasNotified(error: unknown): boolean {
  */
 export async function notifyFailure(
   error: unknown,
-  job: ThreadJob,
+  job: MentionTarget,
   phrase: string,
   octokit: () => Promise<ProbotOctokit>,
 ): Promise<void> {

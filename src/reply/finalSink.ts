@@ -5,7 +5,7 @@ import type { ProbotOctokit } from "probot";
 import { NOTICE_MARKER } from "../core/conversation/conversation.js";
 import { cancelAcknowledgement, postReply } from "../github/writes.js";
 import { scrubText } from "../observe/logRedaction.js";
-import type { ThreadJob } from "../queue/types.js";
+import type { MentionTarget } from "../core/target.js";
 
 export interface ReplySink {
   /** The answer so far, as it streams; a sink may show it (paced) or ignore it. */
@@ -30,7 +30,7 @@ export function progressMarker(triggerId: string): string {
   return `<!-- threadbot:progress ${triggerId.replace(/[^\w]/g, "")} -->`;
 }
 
-export function finalCommentSink(octokit: ProbotOctokit, job: ThreadJob): ReplySink {
+export function finalCommentSink(octokit: ProbotOctokit, job: MentionTarget): ReplySink {
   return {
     progress: () => undefined,
     finish: async (body) => {

@@ -16,7 +16,7 @@ import { isBotComment } from "../core/conversation/identity.js";
 import type { BotIdentity, Thread } from "../core/types.js";
 import { cancelAcknowledgement, postProgressReply, postReply, updateReply } from "../github/writes.js";
 import type { WritePriority } from "../github/writeLane.js";
-import type { ThreadJob } from "../queue/types.js";
+import type { MentionTarget } from "../core/target.js";
 import { finalCommentSink, noticeBody, progressMarker, type ReplySink } from "./finalSink.js";
 
 export { progressMarker };
@@ -33,7 +33,7 @@ export interface CommentWriter {
   answering?(): void;
 }
 
-export function octokitWriter(octokit: ProbotOctokit, job: ThreadJob): CommentWriter {
+export function octokitWriter(octokit: ProbotOctokit, job: MentionTarget): CommentWriter {
   return {
     create: (body, priority) => (priority === "progress" ? postProgressReply(octokit, job, body) : postReply(octokit, job, body, priority)),
     update: (commentId, body, priority) => updateReply(octokit, job, commentId, body, priority),
@@ -223,7 +223,7 @@ export interface SinkChoice {
 }
 
 /** The sink for a job: live progress edits ("edit", the default) or one comment at the end ("final"). */
-export function createReplySink(octokit: ProbotOctokit, job: ThreadJob, choice: SinkChoice): ProgressSink {
+export function createReplySink(octokit: ProbotOctokit, job: MentionTarget, choice: SinkChoice): ProgressSink {
   if (choice.mode === "edit") {
     return progressSink(octokitWriter(octokit, job), {
       triggerId: job.trigger.id,

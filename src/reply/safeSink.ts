@@ -15,7 +15,7 @@ import { splitReply } from "../core/reply/split.js";
 import { defuseMentions } from "../core/trigger/loops.js";
 import { postReply } from "../github/writes.js";
 import { scrubText } from "../observe/logRedaction.js";
-import type { ThreadJob } from "../queue/types.js";
+import type { MentionTarget } from "../core/target.js";
 import type { ReplySink } from "./finalSink.js";
 
 /** A progress edit's text: what the final answer's text gets (redacted, mentions defused). */
@@ -27,7 +27,7 @@ export function progressText(textSoFar: string, phrase = DEFAULT_PHRASE): string
 // an `@` mention, and then it pages nobody.
 const DEFAULT_PHRASE = "@claude";
 
-export function safeSink<S extends ReplySink>(sink: S, octokit: ProbotOctokit, job: ThreadJob, limit?: number, phrase?: string): S {
+export function safeSink<S extends ReplySink>(sink: S, octokit: ProbotOctokit, job: MentionTarget, limit?: number, phrase?: string): S {
   return {
     ...sink,
     progress: (textSoFar: string) => sink.progress(progressText(textSoFar, phrase)),

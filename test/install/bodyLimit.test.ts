@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createThreadbot } from "../../src/app.js";
 import { readSettings } from "../../src/config/env.js";
-import { MAX_WEBHOOK_BYTES } from "../../src/server/bodyLimit.js";
+import { MAX_WEBHOOK_BYTES } from "../../src/intake/bodyLimit.js";
 import { startAnthropicMock, type AnthropicMock } from "../helpers/anthropicMock.js";
 import { FakeGitHub } from "../helpers/fakeGitHub.js";
 import { sign, testPrivateKey, WEBHOOK_SECRET } from "../helpers/harness.js";

@@ -24,15 +24,7 @@ const ANYTHING = new Set(["app", "server", "cli"]);
  * Arrows that run back today, in files other work is changing; each names its follow-up. An entry that
  * no longer matches an import fails the test, so the list only shrinks.
  */
-const KNOWN_EXCEPTIONS: { from: string; to: string; followUp: string }[] = [
-  // The sinks and notices take the whole queue job; they need only where the answer goes.
-  { from: "reply/failureNotice.ts", to: "queue/types.ts", followUp: "take MentionTarget (core/target.ts) instead of ThreadJob" },
-  { from: "reply/finalSink.ts", to: "queue/types.ts", followUp: "take MentionTarget (core/target.ts) instead of ThreadJob" },
-  { from: "reply/progressSink.ts", to: "queue/types.ts", followUp: "take MentionTarget (core/target.ts) instead of ThreadJob" },
-  { from: "reply/safeSink.ts", to: "queue/types.ts", followUp: "take MentionTarget (core/target.ts) instead of ThreadJob" },
-  // The failure notice classifies Claude's errors itself; one error taxonomy, earlier than both, is the fix.
-  { from: "reply/failureNotice.ts", to: "claude/retry.ts", followUp: "read the failure kind from the shared error taxonomy" },
-];
+const KNOWN_EXCEPTIONS: { from: string; to: string; followUp: string }[] = [];
 
 const files = sourceFiles();
 const graph = new Map(files.map((file) => [file, importsOf(file)]));

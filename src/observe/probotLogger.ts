@@ -7,7 +7,7 @@ import { writeSync } from "node:fs";
 import { getTransformStream } from "@probot/pino";
 import { pino, type Logger } from "pino";
 import { prettyFactory } from "pino-pretty";
-import { scrubText } from "../observe/logRedaction.js";
+import { scrubText } from "./logRedaction.js";
 
 export interface LogOptions {
   level: string;
