@@ -234,7 +234,8 @@ describe("properties", () => {
         if (out.isError) return;
         expect(out.text.match(/<\/file/gi)).toHaveLength(1);
         expect(out.text.match(/<file/gi)).toHaveLength(1);
-        expect(out.text.match(/<\/?(comment|search-results)/gi)).toBeNull();
+        // At a name boundary, as the escaping reads element names (`<comment0` is no element of ours).
+        expect(out.text.match(/<\/?(comment|search-results)(?![\w-])/gi)).toBeNull();
       }),
       { numRuns: RUNS },
     );

@@ -31,25 +31,38 @@ const PING_LIMIT_MS = 1_000;
 
 describe("a comment that would stall the markdown parser", () => {
   // 24 KB already blocked for several seconds before the guard counted list items; 65,536 is GitHub's limit.
-  for (const size of [24_000, 65_536]) {
-    it(`${size} characters of \`- - - x\` lines with a mention: /ping stays responsive, nothing is answered`, async () => {
+  // An outsider is refused before anything they wrote is parsed; a maintainer's comment reaches the worker,
+  // whose guard refuses it and tells them to ask in a simpler comment. Either way no ping waits long.
+  const cases = [
+    { size: 24_000, who: { login: "eve", association: "NONE" as const }, outcome: "refused, unparsed" },
+    { size: 65_536, who: { login: "eve", association: "NONE" as const }, outcome: "refused, unparsed" },
+    { size: 65_536, who: { login: "Codertocat", association: "OWNER" as const }, outcome: "told it is too complex" },
+  ];
+  for (const { size, who, outcome } of cases) {
+    it(`${size} characters of \`- - - x\` lines with a mention by ${who.login}: /ping stays responsive, ${outcome}, no model call`, async () => {
       s = await scene();
       const body = "- - - x\n".repeat(Math.floor((size - 20) / 8)) + "\n@claude hello";
       expect(body.length).toBeLessThanOrEqual(size);
       expect(scanMarkdown(body).reason).not.toBeNull();
       // Warm up (first requests compile code paths), so what is measured is the comment's handling.
-      await mention(s, "@claude warm up", { login: "eve", association: "NONE" });
+      await mention(s, "@claude warm up", who);
       await fetch(`${s.h.url}/ping`);
       const before = finalState(s).all.length;
       const requestsBefore = s.h.anthropic.requests.length;
-      const handled = mention(s, body, { login: "eve", association: "NONE" });
+      const handled = mention(s, body, who);
       const slowest = await slowestPing(s.h.url, handled);
       await handled;
       expect(slowest).toBeLessThan(PING_LIMIT_MS);
-      // The guard refused it: not a mention we can read, so no notice, no model call.
-      expect(s.h.logs.some((line) => line.includes("no longer mentions the bot"))).toBe(true);
       expect(s.h.anthropic.requests).toHaveLength(requestsBefore);
-      expect(finalState(s).all).toHaveLength(before);
+      const after = finalState(s).all.slice(before);
+      if (who.association === "NONE") {
+        // Refused on the permission alone (and already told once, at the warm-up): nothing posted.
+        expect(s.h.logs.some((line) => line.includes("not allowed to call the bot"))).toBe(true);
+        expect(after).toHaveLength(0);
+      } else {
+        expect(after).toHaveLength(1);
+        expect(after[0]!.body).toContain("I could not read this comment");
+      }
     }, 60_000);
   }
 });

@@ -13,7 +13,8 @@ describe("texts", () => {
     const httpError = Object.assign(new Error("x"), { name: "HttpError", status: 502 });
     expect(answerFailureNotice(httpError, "@claude")).toMatch(/GitHub answered 502.*`@claude retry`/);
     const key = `sk-ant-api03-${"A1b2C3d4".repeat(10)}`;
-    const rejected = Object.assign(new Error("bad request"), { status: 400, error: { error: { type: "invalid_request_error", message: `key ${key} is not valid` } } });
+    // As the SDK throws it: a BadRequestError (an APIError) with the API's error body.
+    const rejected = Object.assign(new Error("bad request"), { name: "BadRequestError", status: 400, error: { error: { type: "invalid_request_error", message: `key ${key} is not valid` } } });
     const notice = answerFailureNotice(rejected, "@bot");
     expect(notice).toMatch(/HTTP 400.*`@bot retry`/);
     expect(notice).not.toContain(key);

@@ -3,21 +3,15 @@
 // close the element that wraps it nor open one of ours, and which files count as generated or vendored.
 // Pure.
 import { generatedReason, linguistAttribute, parseGitAttributes, type GitAttributes } from "../pullRequest/generated.js";
-import { escapeText } from "../request/request.js";
+import { escapeText } from "../request/escape.js";
 import { stripInvisible } from "../sanitize/index.js";
 import { redactSecrets } from "../redact/secrets.js";
 
-/** Element names the code tools wrap file text in. */
-export const CODE_TAGS = ["file", "search-results", "listing"] as const;
-const CODE_TAG_OPEN = new RegExp(`<(\\/?)(${CODE_TAGS.join("|")})`, "gi");
-
 /**
- * The conversation's escaping (src/core/request.ts `escapeText`: comment, opening-post, …) plus the code
- * tools' own element names, so a file can close neither kind of element.
+ * File text as element content: the request's one escaping boundary (src/core/request/escape.ts), whose
+ * list of the app's element names includes the code tools' own (`file`, `search-results`, `listing`).
  */
-export function escapeUntrusted(text: string): string {
-  return escapeText(text).replace(CODE_TAG_OPEN, "&lt;$1$2");
-}
+export const escapeUntrusted = escapeText;
 
 /** Attribute values we set: `&`, `"`, `<`, `>` escaped. */
 export function escapeAttribute(value: string): string {

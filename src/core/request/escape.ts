@@ -16,6 +16,9 @@ export const APP_ELEMENTS = [
   "left-out",
   "review-thread",
   "diff-hunk",
+  // The code tools' results (src/core/code/tools.ts).
+  "search-results",
+  "listing",
 ] as const;
 
 // `<name` or `</name` at a name boundary, whatever the case: `<Comment`, `</pull-request>`, `<file `.
