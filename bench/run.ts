@@ -4,6 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { criticalPath } from "./criticalPath.js";
+import { hostileMix } from "./hostileMix.js";
 import { intake } from "./intake.js";
 import { longThreads } from "./longThreads.js";
 import { benchFile, type BenchResult, type Row } from "./lib.js";
@@ -26,6 +27,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   longThreads: () => longThreads(),
   storm: () => storm(quick ? { mentions: 20, issues: 5 } : {}),
   markdownGuard: () => markdownGuard(quick ? 3 : 5),
+  hostileMix: () => hostileMix(quick ? { maintainerMentions: 8, outsiderMentions: 100, unsignedFollowing: 3 } : {}),
 };
 
 const selected = names.length ? names : Object.keys(BENCHMARKS);

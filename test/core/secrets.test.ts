@@ -178,6 +178,18 @@ describe("redactKnownSecrets", () => {
     expect(redactKnownSecrets(`dump ${privateKey.trim()} end`, [configured])).toBe("dump [REDACTED] end");
   });
 
+  it("follows a changed list of secrets, call after call (what is looked for is kept only for the same values)", () => {
+    const other = "Zq9-" + base62(30).split("").reverse().join("");
+    const text = `a ${webhookSecret} b ${other}`;
+    expect(redactKnownSecrets(text, [webhookSecret])).toBe(`a [REDACTED] b ${other}`);
+    expect(redactKnownSecrets(text, [other])).toBe(`a ${webhookSecret} b [REDACTED]`);
+    const list = [webhookSecret];
+    expect(redactKnownSecrets(text, list)).toBe(`a [REDACTED] b ${other}`);
+    list.push(other); // the same array, changed in place
+    expect(redactKnownSecrets(text, list)).toBe("a [REDACTED] b [REDACTED]");
+    expect(redactKnownSecrets(text, [])).toBe(text);
+  });
+
   it("prefers the longest value when one contains another", () => {
     const short = "abcdefgh12-k";
     expect(redactKnownSecrets(`x ${short}XYZ0000 y ${short}`, [short, `${short}XYZ0000`])).toBe("x [REDACTED] y [REDACTED]");

@@ -156,7 +156,18 @@ export function post(
       for await (const chunk of body) {
         if (answered || req.destroyed) break;
         bytesSent += chunk.length;
-        if (!req.write(chunk)) await new Promise<void>((r) => { req.once("drain", r); req.once("close", r); });
+        if (!req.write(chunk)) {
+          // Both listeners go once either fires: a long upload waits for drain many times.
+          await new Promise<void>((r) => {
+            const go = () => {
+              req.off("drain", go);
+              req.off("close", go);
+              r();
+            };
+            req.on("drain", go);
+            req.on("close", go);
+          });
+        }
       }
       if (!req.destroyed) req.end();
     })().catch(() => undefined);

@@ -246,6 +246,22 @@ function entropyPerChar(value: string): number {
  * escaped `\n` (as env files and JSON carry it). For logs and error messages.
  */
 export function redactKnownSecrets(text: string, secrets: readonly string[]): string {
+  let out = String(text);
+  for (const variant of knownSecretVariants(secrets)) {
+    if (out.includes(variant)) out = out.split(variant).join("[REDACTED]");
+  }
+  return out;
+}
+
+// The variants to look for depend only on the secrets, which a process rarely changes, while the logs
+// redact every string of every line: a PEM private key's seven variants cost an entropy count of about
+// 1.7 KB each, which made logging the largest cost of a webhook under a burst. The last list's variants
+// are kept and reused while the same values are asked for.
+let lastSecrets: readonly string[] = [];
+let lastVariants: readonly string[] = [];
+
+function knownSecretVariants(secrets: readonly string[]): readonly string[] {
+  if (secrets.length === lastSecrets.length && secrets.every((s, i) => s === lastSecrets[i])) return lastVariants;
   const variants = new Set<string>();
   for (const secret of secrets) {
     if (typeof secret !== "string") continue;
@@ -254,11 +270,9 @@ export function redactKnownSecrets(text: string, secrets: readonly string[]): st
     }
   }
   // Longest first, so a value that contains another is replaced whole.
-  let out = String(text);
-  for (const variant of [...variants].sort((a, b) => b.length - a.length)) {
-    if (out.includes(variant)) out = out.split(variant).join("[REDACTED]");
-  }
-  return out;
+  lastVariants = [...variants].sort((a, b) => b.length - a.length);
+  lastSecrets = [...secrets];
+  return lastVariants;
 }
 
 function secretVariants(secret: string): string[] {
