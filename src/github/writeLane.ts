@@ -3,7 +3,9 @@
 // per installation), in priority order:
 //   1. acknowledgements (the 👀 reaction),
 //   2. final writes (the answer, a notice, the placeholder that will carry the answer),
-//   3. progress edits, which are shed (dropped, the sink tries again later) when anything else waits.
+//   3. courtesy notices (telling someone who may not call the bot so): never ahead of an answer, so a flood
+//      of outsiders' mentions cannot delay the maintainers' answers,
+//   4. progress edits, which are shed (dropped, the sink tries again later) when anything else waits.
 // Nothing in the lane stands in front of the model call: the worker never awaits a write before asking.
 //
 // Failures:
@@ -32,8 +34,8 @@ export interface WritePacing {
 
 export const DEFAULT_WRITE_PACING: WritePacing = { spacingMs: 1000, perMinute: 80, perHour: 500, ackDelayMs: 1000, dropAckWhenAnswered: true };
 
-export type WritePriority = "ack" | "final" | "progress";
-const RANK: Record<WritePriority, number> = { ack: 0, final: 1, progress: 2 };
+export type WritePriority = "ack" | "final" | "notice" | "progress";
+const RANK: Record<WritePriority, number> = { ack: 0, final: 1, notice: 2, progress: 3 };
 
 /** What a shed write resolves to. */
 export const SHED = Symbol("shed");
@@ -131,13 +133,14 @@ export class WriteLane {
     return this.#items.length === 0 && !this.#running && now >= this.#pausedUntil && (this.#created.at(-1) ?? -Infinity) < now - 3_600_000;
   }
 
-  /** Queues a write; resolves with its result, or SHED when it was dropped (progress edits, acknowledgements). */
+  /** Queues a write; resolves with its result, or SHED when it was dropped (progress edits, acknowledgements, courtesy notices). */
   enqueue<T>(write: Write<T>): Promise<T | Shed> {
     if (write.priority === "progress" && this.#mustShedProgress()) {
       this.#shed++;
       return Promise.resolve(SHED);
     }
-    if (write.priority === "ack" && Number.isFinite(this.#pacing.perHour) && this.#hourlyLeft() <= this.#pacing.perHour * ACK_RESERVE) {
+    // Near the hourly ceiling the budget is kept for answers: acknowledgements and courtesy notices go.
+    if ((write.priority === "ack" || write.priority === "notice") && Number.isFinite(this.#pacing.perHour) && this.#hourlyLeft() <= this.#pacing.perHour * ACK_RESERVE) {
       this.#shed++;
       return Promise.resolve(SHED);
     }

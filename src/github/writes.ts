@@ -104,6 +104,14 @@ export async function postReply(octokit: ProbotOctokit, job: Target, body: strin
   return result;
 }
 
+/**
+ * Posts a courtesy notice (a refusal) behind every answer waiting in the lane; false when the lane shed it
+ * (the hour's budget is nearly spent: it is kept for answers).
+ */
+export async function postCourtesyReply(octokit: ProbotOctokit, job: Target, body: string): Promise<boolean> {
+  return (await enqueueReply(octokit, job, body, "notice")) !== SHED;
+}
+
 /** Creates the progress comment, unless the lane is busy: null then (the answer will come in one comment). */
 export async function postProgressReply(octokit: ProbotOctokit, job: Target, body: string): Promise<number | null> {
   const result = await enqueueReply(octokit, job, body, "progress");

@@ -3,7 +3,7 @@
 // implements the same interface.
 import type { ProbotOctokit } from "probot";
 import { NOTICE_MARKER } from "../core/conversation/conversation.js";
-import { cancelAcknowledgement, postReply } from "../github/writes.js";
+import { cancelAcknowledgement, postCourtesyReply, postReply } from "../github/writes.js";
 import { scrubText } from "../observe/logRedaction.js";
 import type { MentionTarget } from "../core/target.js";
 
@@ -42,4 +42,14 @@ export function finalCommentSink(octokit: ProbotOctokit, job: MentionTarget): Re
       await postReply(octokit, job, `${noticeBody(message)}${progressMarker(job.trigger.id)}\n`);
     },
   };
+}
+
+/**
+ * Tells someone who may not call the bot so. It waits in the write lane behind every answer (a flood of
+ * outsiders' mentions must not hold the maintainers' answers back), and is dropped near the hourly
+ * ceiling; false then. It carries the progress marker, like every notice, so an ambiguous failure is
+ * looked for before it is posted again.
+ */
+export async function postCourtesyNotice(octokit: ProbotOctokit, job: MentionTarget, message: string): Promise<boolean> {
+  return postCourtesyReply(octokit, job, `${noticeBody(message)}${progressMarker(job.trigger.id)}\n`);
 }

@@ -8,7 +8,7 @@ import { admit, payloadAuthor, refusalNotice, refusalNoticeKind, type AccessPoli
 import type { KnownPermissions } from "../core/conversation/identity.js";
 import type { BotIdentity } from "../core/types.js";
 import type { ThreadJob } from "../queue/types.js";
-import { finalCommentSink } from "../reply/finalSink.js";
+import { postCourtesyNotice } from "../reply/finalSink.js";
 import type { RefusalMemory } from "./access.js";
 
 export type GateOutcome = "refused" | "from-a-bot" | "self" | "echo" | "bot-loop";
@@ -43,7 +43,7 @@ export async function gateFromPayload(input: EarlyGateInput): Promise<"admitted"
       if (kind === "once-per-thread" && !input.refusals?.told(job.threadKey, admission.login)) return "read";
       log.info({ author: admission.login, reason: admission.reason }, "not allowed to call the bot");
       const notice = refusalNotice(admission, access, { verifiedMention: !job.unverified, alreadyTold: kind === "once-per-thread" });
-      if (notice !== null) await finalCommentSink(input.octokit, job).notice(notice);
+      if (notice !== null) await postCourtesyNotice(input.octokit, job, notice);
       return "refused";
     }
   }

@@ -24,7 +24,7 @@ import { answerFailureNotice, markNotified } from "../reply/failureNotice.js";
 import { gateFromPayload, type GateOutcome } from "./admission.js";
 import { MemorySpendLedger, overBudget, type SpendLedger } from "./spend/ledger.js";
 import { safeSink } from "../reply/safeSink.js";
-import { finalCommentSink } from "../reply/finalSink.js";
+import { finalCommentSink, postCourtesyNotice } from "../reply/finalSink.js";
 import { defuseMentions } from "../core/trigger/loops.js";
 import { foldFacts, prepareRequest, threadSummaryUsage } from "./prepare.js";
 import { readThread, type ThreadRead } from "./readThread.js";
@@ -159,7 +159,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     }
     case "refuse":
       log.info({ author: plan.login, reason: plan.reason, permission: permissions.known.get(normalizeLogin(plan.login)) }, "not allowed to call the bot");
-      if (plan.notice !== null) await finalCommentSink(clients.rest, job).notice(plan.notice);
+      if (plan.notice !== null) await postCourtesyNotice(clients.rest, job, plan.notice);
       if (plan.reason === "permission") deps.refusals?.remember(job.threadKey, plan.login);
       return "refused";
     case "command":

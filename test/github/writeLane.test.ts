@@ -52,6 +52,27 @@ describe("the write lane", () => {
     expect(order).toEqual(["answer1@0", "eyes@1000", "answer2@2000"]);
   });
 
+  it("puts courtesy notices behind every answer waiting, whenever they were queued", async () => {
+    const t = fakeClock();
+    const lane = new WriteLane(PACING, t.clock);
+    const order: string[] = [];
+    const w = (name: string) => async () => void order.push(name);
+    void lane.enqueue({ priority: "final", creates: true, run: w("first") });
+    for (let i = 1; i <= 3; i++) void lane.enqueue({ priority: "notice", creates: true, run: w(`refusal${i}`) });
+    void lane.enqueue({ priority: "final", creates: true, run: w("answer") });
+    void lane.enqueue({ priority: "ack", creates: true, run: w("eyes") });
+    await t.advance(10_000);
+    expect(order).toEqual(["first", "eyes", "answer", "refusal1", "refusal2", "refusal3"]);
+  });
+
+  it("sheds courtesy notices near the hourly ceiling, keeping the budget for answers", async () => {
+    const t = fakeClock();
+    const lane = new WriteLane({ ...PACING, perHour: 10 }, t.clock);
+    for (let i = 0; i < 10; i++) void lane.enqueue({ priority: "final", creates: true, run: async () => i });
+    await t.advance(20_000);
+    expect(await lane.enqueue({ priority: "notice", creates: true, run: async () => "refusal" })).toBe(SHED);
+  });
+
   it("sheds progress writes when anything waits, and acknowledgements near the hourly ceiling", async () => {
     const t = fakeClock();
     const lane = new WriteLane({ ...PACING, perHour: 10 }, t.clock);
