@@ -133,6 +133,8 @@ export class FakeGitHub {
   readonly codeRepos: FakeCodeRepo[] = [];
   /** The code routes' requests (tarball, its codeload redirect, trees), also in `calls`. */
   readonly codeCalls: FakeCodeServerCall[] = [];
+  /** `owner/name` → the default branch head GraphQL reports, when a test wants it to differ from the code's commit. */
+  readonly defaultBranchHeads = new Map<string, string>();
   #codeHandler: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   url = "";
   #server: Server | undefined;
@@ -455,7 +457,7 @@ export class FakeGitHub {
   #gqlRepo(repo: FakeRepo) {
     const code = this.codeRepos.find((r) => r.owner === repo.owner && r.repo === repo.name);
     return {
-      ...(code ? { ...fakeRepositoryObject(code), defaultBranchRef: { name: "main", target: { __typename: "Commit", oid: code.sha } } } : {}),
+      ...(code ? { ...fakeRepositoryObject(code), defaultBranchRef: { name: "main", target: { __typename: "Commit", oid: this.defaultBranchHeads.get(`${repo.owner}/${repo.name}`) ?? code.sha } } } : {}),
       issueOrPullRequest: ({ number }: { number: number }) => {
         const issue = repo.issues.get(number);
         return issue ? this.#gqlIssue(issue) : null;
