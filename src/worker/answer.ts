@@ -33,7 +33,7 @@ import { findPlaceholder } from "../reply/progressSink.js";
 import { markdownComplexity } from "../core/markdown/markdown.js";
 import { isBotLogin } from "../core/conversation/identity.js";
 import type { ThreadJob } from "../queue/types.js";
-import { answerWithCode, startCodeSnapshot, type CodeAnswer, type CodeSnapshots } from "./codeAnswer.js";
+import { answerWithCode, refLabelOf, startCodeSnapshot, type CodeAnswer, type CodeSnapshots } from "./codeAnswer.js";
 
 export interface WorkerDeps {
   settings: Settings;
@@ -247,7 +247,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
       request: prepared.request,
       config,
       previousRef: prepared.conversation.context.code_ref,
-      refLabel: job.kind === "issue" ? "default branch" : "pull request head",
+      refLabel: refLabelOf(job.kind),
       ask,
       progress: (text) => sink.progress(text),
       ...(deps.now ? { now: deps.now } : {}),

@@ -154,7 +154,7 @@ export interface CodeAnswerInput {
   previousRef: string | null;
   /** What moved: "default branch" (issues) or "pull request head". */
   refLabel: string;
-  ask: { policy: RetryPolicy; log: Pick<Logger, "warn"> };
+  ask: { policy: RetryPolicy; log: Pick<Logger, "warn"> | { warn(fields: object, message: string): void } };
   /** Receives the progress text: the text so far and the current tool lines. */
   progress?: (text: string) => void;
   now?: () => number;
@@ -167,8 +167,7 @@ export async function answerWithCode(input: CodeAnswerInput): Promise<CodeAnswer
   const now = input.now ?? Date.now;
   const { session, config } = input;
   const moved = movedLine(input.previousRef, session.ref.sha, input.refLabel);
-  const initial = withCodeTools(input.request, session.ref);
-  if (moved) appendToLastSystemBlock(initial, `The ${input.refLabel} has moved since the previous answer in this thread, which read ${input.previousRef!.slice(0, 7)}: its links point at that commit.`);
+  const initial = codeRequest(input.request, session.ref, input.previousRef, input.refLabel);
   const room = inputLimitOf(String(initial.model), config.max_output_tokens) - estimateToolRequestTokens(initial);
   const answerToolTokens = Math.max(1_000, Math.min(ANSWER_TOOL_TOKENS, Math.floor(room * 0.9)));
 
@@ -263,6 +262,23 @@ export async function answerWithCode(input: CodeAnswerInput): Promise<CodeAnswer
     loop,
     snapshotWaitMs,
   };
+}
+
+/**
+ * The first round's request: the thread's request with the code section and the tools, and a line when
+ * the code moved since the thread's previous answer. What the worker sends and `threadbot inspect` prints.
+ */
+export function codeRequest(request: MessageCreateParamsNonStreaming, ref: CodeRef, previousRef: string | null, refLabel: string): MessageCreateParamsNonStreaming {
+  const initial = withCodeTools(request, ref);
+  if (movedLine(previousRef, ref.sha, refLabel)) {
+    appendToLastSystemBlock(initial, `The ${refLabel} has moved since the previous answer in this thread, which read ${previousRef!.slice(0, 7)}: its links point at that commit.`);
+  }
+  return initial;
+}
+
+/** What moved, for a thread: the default branch (issues) or the pull request's head. */
+export function refLabelOf(kind: ThreadJob["kind"] | "pull_request" | "issue"): string {
+  return kind === "issue" ? "default branch" : "pull request head";
 }
 
 /** "the default branch moved from abc1234 to def5678 since the last answer", or null. */
