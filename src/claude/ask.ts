@@ -7,15 +7,33 @@ import type { Logger } from "pino";
 import type { ClaudeClient, ClaudeTurn } from "./client.js";
 import { knownSecrets, scrubText } from "../observe/logRedaction.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
+import { LRUCache } from "lru-cache";
+
+/**
+ * Scrubbed long texts, by text: a tool loop sends the same system prompt, thread and tool results again in
+ * every round (the same string objects, whose hash V8 keeps), so each is scrubbed once per answer, not once
+ * per round. Keyed by the known secrets too, which change only when the process registers one.
+ */
+const scrubbed = new LRUCache<string, { known: string; out: string }>({ max: 512 });
+const MEMO_MIN_CHARS = 2_048;
+function scrubMemo(text: string, known: readonly string[]): string {
+  if (text.length < MEMO_MIN_CHARS) return scrubText(text, known);
+  const secrets = known.join("\u0000");
+  const hit = scrubbed.get(text);
+  if (hit !== undefined && hit.known === secrets) return hit.out;
+  const out = scrubText(text, known);
+  scrubbed.set(text, { known: secrets, out });
+  return out;
+}
 
 /** A copy of the request whose every text is redacted (deterministic, so prompt caching is unaffected). */
 export function redactRequest(params: MessageCreateParamsNonStreaming, known: readonly string[] = knownSecrets()): MessageCreateParamsNonStreaming {
   const blocks = <B>(content: B): B => {
-    if (typeof content === "string") return scrubText(content, known) as B;
+    if (typeof content === "string") return scrubMemo(content, known) as B;
     if (!Array.isArray(content)) return content;
     return content.map((b: unknown) => {
       const block = b as { type?: string; text?: unknown; content?: unknown };
-      if (block.type === "text" && typeof block.text === "string") return { ...block, text: scrubText(block.text, known) };
+      if (block.type === "text" && typeof block.text === "string") return { ...block, text: scrubMemo(block.text, known) };
       // Tool results (the code tools' file text) are redacted by the tools; the process's own secrets are
       // scrubbed here too, block by block, so a round's request stays a byte extension of the previous one.
       if (block.type === "tool_result") return { ...block, content: blocks(block.content) };
