@@ -3,6 +3,7 @@
 // Offline: everything talks to local fakes.
 import { writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
+import { code } from "./code.js";
 import { criticalPath } from "./criticalPath.js";
 import { hostileMix } from "./hostileMix.js";
 import { intake } from "./intake.js";
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   storm: () => storm(quick ? { mentions: 20, issues: 5 } : {}),
   markdownGuard: () => markdownGuard(quick ? 3 : 5),
   hostileMix: () => hostileMix(quick ? { maintainerMentions: 8, outsiderMentions: 100, unsignedFollowing: 3 } : {}),
+  code: () => code(quick ? { rounds: 10, answers: 3 } : {}),
 };
 
 const selected = names.length ? names : Object.keys(BENCHMARKS);

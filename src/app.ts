@@ -15,6 +15,7 @@ import { notifyFailure } from "./reply/failureNotice.js";
 import { createSpendLedger } from "./worker/spend/ledger.js";
 import { redactingLogger, registerSecrets } from "./observe/logRedaction.js";
 import { boundWebhooks } from "./intake/bodyLimit.js";
+import { createCodeSnapshots, type CodeSnapshots } from "./worker/codeAnswer.js";
 
 export interface ThreadbotOptions {
   settings?: Settings;
@@ -27,6 +28,8 @@ export interface Threadbot {
   settings: Settings;
   /** Prometheus metrics, served on `/metrics`. */
   metrics: Metrics;
+  /** Repository snapshots shared by every job of the process (memory-bounded LRU). */
+  code: CodeSnapshots;
   /** Stops taking jobs, waits for the ones in flight up to the grace period, returns what did not finish. */
   shutdown(): Promise<ThreadJob[]>;
 }
@@ -69,6 +72,8 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
   const spend = createSpendLedger(settings.redisUrl);
   // Who was refused where, so a flood of outsider mentions costs no thread reads (src/worker/access.ts).
   const refusals = createRefusalMemory();
+  // One snapshot store per process: mentions at the same commit, in any thread, share one download.
+  const code = createCodeSnapshots(settings);
 
   const metrics = new Metrics(queue);
 
@@ -112,6 +117,7 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
           metrics,
           spend,
           refusals,
+          code,
           clients: async (installationId) => installationClients(await probot.auth(installationId)),
         });
         metrics.outcome(outcome);
@@ -136,6 +142,7 @@ export function createThreadbot(options: ThreadbotOptions = {}): Threadbot {
     queue,
     settings,
     metrics,
+    code,
     shutdown: async () => {
       const unfinished = await queue.close(settings.shutdownGraceMs);
       await spend.close();

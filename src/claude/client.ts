@@ -1,7 +1,7 @@
 // Anthropic I/O: one streamed Messages call. The SDK retries 408/409/429/5xx/529 itself; the worker's
 // retry policy (src/claude/retry.ts) covers what the SDK does not (a stream cut after a 200).
 import Anthropic from "@anthropic-ai/sdk";
-import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
+import type { ContentBlock, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import type { Usage } from "../core/types.js";
 
 export interface ClaudeAnswer {
@@ -9,6 +9,11 @@ export interface ClaudeAnswer {
   model: string;
   stopReason: string | null;
   usage: Usage;
+}
+
+/** One streamed response with its content blocks (text and tool_use), for the code tools' loop. */
+export interface ClaudeTurn extends ClaudeAnswer {
+  content: ContentBlock[];
 }
 
 export interface ClaudeClientOptions {
@@ -31,12 +36,15 @@ export class ClaudeClient {
     });
   }
 
-  /** Streams one answer; `onText` receives the text so far (for progress edits). */
+  /**
+   * Streams one response; `onText` receives the response's text so far (for progress edits). The content
+   * blocks come back too: a tool_use block's input is assembled by the SDK from its `input_json_delta`s.
+   */
   async ask(
     params: MessageCreateParamsNonStreaming,
     onText?: (textSoFar: string) => void,
     signal?: AbortSignal,
-  ): Promise<ClaudeAnswer> {
+  ): Promise<ClaudeTurn> {
     const stream = this.#sdk.messages.stream(params, signal ? { signal } : undefined);
     let soFar = "";
     if (onText) {
@@ -51,6 +59,7 @@ export class ClaudeClient {
       .join("");
     return {
       text,
+      content: message.content,
       model: message.model,
       stopReason: message.stop_reason,
       usage: {

@@ -23,7 +23,10 @@ import { EMPTY_USAGE, type BotIdentity, type Thread, type ThreadKind, type Usage
 import type { Settings } from "../config/env.js";
 import { defaultRepoConfig, loadRepoConfig, validateRepoConfig, type LoadedRepoConfig } from "../config/repo.js";
 import type { InstallationClients } from "../github/clients.js";
-import { readIssueThread, ThreadNotFoundError } from "../github/threadQuery.js";
+import { readIssueThreadWithHead, ThreadNotFoundError } from "../github/threadQuery.js";
+import { CODE_TOOLS_JSON } from "../core/code/tools.js";
+import { estimateTokens } from "../core/budget/tokens.js";
+import { answerWithCode, codeRequest, createCodeSnapshots, refLabelOf, startCodeSnapshot, type CodeAnswer } from "../worker/codeAnswer.js";
 import type { ThreadJob } from "../queue/types.js";
 import { permissionReader } from "../github/permissions.js";
 import { prepareRequest, type SummaryAnswer } from "../worker/prepare.js";
@@ -61,6 +64,9 @@ interface Loaded {
   repoConfig: LoadedRepoConfig;
   /** Reads collaborator permissions (live); undefined for a thread file. */
   readPermissions?: (logins: readonly string[]) => Promise<KnownPermissions>;
+  /** The commit the code tools read (live reads; a thread file's pull-request head), and the clients to read it. */
+  codeSha?: string | undefined;
+  clients?: InstallationClients;
 }
 
 export function parseRef(ref: string): { owner: string; repo: string; number: number } {
@@ -189,7 +195,8 @@ function readJob(ref: { owner: string; repo: string; number: number }, kind: Thr
 async function load(options: InspectOptions, settings: Settings, io: CliIo): Promise<Loaded> {
   if (options.threadFile !== undefined) {
     const file = parseThreadFile(parseJsonFile(await readInputFile(options.threadFile, "thread file"), options.threadFile));
-    return { ...file, repoConfig: await localConfig(options.configFile, settings) };
+    const headSha = file.pullRequest?.refs.headSha;
+    return { ...file, repoConfig: await localConfig(options.configFile, settings), ...(headSha && /^[0-9a-f]{40}$/i.test(headSha) ? { codeSha: headSha.toLowerCase() } : {}) };
   }
   const ref = parseRef(options.ref ?? "");
   const token = io.env.GITHUB_TOKEN;
@@ -204,12 +211,12 @@ async function load(options: InspectOptions, settings: Settings, io: CliIo): Pro
   if (options.reviewComment !== undefined) {
     read = await readReviewThreadOf(clients, ref, options.reviewComment, settings.triggerPhrase);
   } else {
-    const thread = await readIssueThread(clients.graphql, ref);
-    read = thread.kind === "pull_request" ? await readThread(clients, readJob(ref, "pull_request"), settings.triggerPhrase) : { thread };
+    const { thread, defaultBranch } = await readIssueThreadWithHead(clients.graphql, ref);
+    read = thread.kind === "pull_request" ? await readThread(clients, readJob(ref, "pull_request"), settings.triggerPhrase) : { thread, ...(defaultBranch ? { codeSha: defaultBranch.oid } : {}) };
   }
   const permissions = permissionReader(rest, ref);
   const readPermissions = async (logins: readonly string[]) => (await permissions.read(logins), permissions.known);
-  return { thread: read.thread, bot: guessBot(read.thread, options.bot ?? settings.botLogin), pullRequest: read.pullRequest, repoConfig: await configRead, readPermissions };
+  return { thread: read.thread, bot: guessBot(read.thread, options.bot ?? settings.botLogin), pullRequest: read.pullRequest, repoConfig: await configRead, readPermissions, codeSha: read.codeSha, clients };
 }
 
 /** The review thread of comment `id`: its top-level comment, or a reply (whose top-level comment REST names). */
@@ -317,8 +324,23 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
   });
   const warnings = [...repoConfig.warnings, ...prepared.warnings];
 
+  // The code tools, as the worker offers them: the commit, the section of the system prompt, the tools.
+  const codeRef = config.code.enabled && loaded.codeSha ? { host: settings.webHost, owner: thread.owner, repo: thread.repo, sha: loaded.codeSha } : null;
+  const refLabel = refLabelOf(thread.kind === "issue" ? "issue" : "pull_request");
+  const request = codeRef ? codeRequest(prepared.request, codeRef, prepared.conversation.context.code_ref, refLabel) : prepared.request;
+  if (codeRef) notes.push(`code tools at ${codeRef.sha.slice(0, 7)}: list_files, read_file, search_code (definitions about ${estimateTokens(CODE_TOOLS_JSON)} tokens)`);
+  else if (!config.code.enabled) notes.push("code tools are off (`code.enabled: false`)");
+  else notes.push("code tools not offered: the commit is unknown (a thread file of an issue, or an empty repository)");
+
   let answer: { text: string; model: string; usage: Usage; costUsd: number | null } | null = null;
-  if (claude) {
+  let coded: CodeAnswer | null = null;
+  if (claude && codeRef && loaded.clients) {
+    const session = startCodeSnapshot({ snapshots: createCodeSnapshots(settings), job: { owner: thread.owner, repo: thread.repo }, sha: codeRef.sha, clients: loaded.clients, webHost: settings.webHost });
+    coded = await answerWithCode({ claude, session, request: prepared.request, config, previousRef: prepared.conversation.context.code_ref, refLabel, ask });
+    const calls = [...summaryCalls, ...coded.calls];
+    const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), EMPTY_USAGE);
+    answer = { text: coded.text, model: coded.model, usage, costUsd: totalCostUsd(calls, cacheWriteMultiplier(config.cache_ttl)) };
+  } else if (claude) {
     const reply = await askClaude(claude, prepared.request, ask);
     const calls = [...summaryCalls, reply];
     const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), EMPTY_USAGE);
@@ -339,9 +361,10 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
           context: prepared.conversation.context,
           contextSource: prepared.conversation.contextSourceId,
           turns: prepared.conversation.turns,
-          estimatedInputTokens: estimateRequestTokens(prepared.request),
-          request: redactRequest(prepared.request),
+          estimatedInputTokens: estimateRequestTokens(request),
+          request: redactRequest(request),
           ...(answer ? { answer } : {}),
+          ...(coded ? { rounds: coded.loop.rounds, code: coded.footerLines } : {}),
         },
         null,
         2,
@@ -353,7 +376,7 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
   const lines = [
     `${thread.owner}/${thread.repo}#${thread.number} (${thread.kind}): ${preview(thread.title)}`,
     `trigger: ${triggerId === "opening" ? "opening post" : `comment ${triggerId}`} · bot: ${bot.login} · settings: ${repoConfig.sources.join(", ")}`,
-    `model: ${prepared.model} · max_tokens ${config.max_output_tokens} · cache ${config.cache_ttl} · about ${estimateRequestTokens(prepared.request).toLocaleString("en-US")} input tokens`,
+    `model: ${prepared.model} · max_tokens ${config.max_output_tokens} · cache ${config.cache_ttl} · about ${estimateRequestTokens(request).toLocaleString("en-US")} input tokens`,
     `context block: ${contextSource(thread, prepared.conversation.contextSourceId)}`,
     ...notes.map((n) => `note: ${n}`),
     ...warnings.map((w) => `warning: ${w}`),
@@ -362,8 +385,15 @@ export async function inspect(options: InspectOptions, settings: Settings, io: C
     ...conv.turns.map(describeTurn),
     "",
     "request (POST /v1/messages, streamed):",
-    JSON.stringify(redactRequest(prepared.request), null, 2),
+    JSON.stringify(redactRequest(request), null, 2),
   ];
+  if (coded) {
+    lines.push("", `tool rounds (${coded.loop.endedBy}):`);
+    for (const r of coded.loop.rounds) {
+      lines.push(`  round ${r.round}: ${r.summaries.length ? r.summaries.join("; ") : "answer"} · ${r.usage.input} input, ${r.usage.cache_read} cache read, ${r.usage.cache_write} cache write, ${r.usage.output} output · ${r.toolTokens} tool-output tokens`);
+    }
+    lines.push(...coded.footerLines.map((l) => `  ${l}`));
+  }
   if (answer) {
     lines.push("", `answer (${answer.model}; not posted):`, "", answer.text, "");
     const u = answer.usage;

@@ -30,6 +30,14 @@ const EnvSchema = z.object({
   CLAUDE_DEADLINE_SECONDS: z.coerce.number().min(1).max(7200).default(DEFAULT_RETRY_POLICY.deadlineMs / 1000),
   /** Bot logins (comma-separated, or `*`) whose mentions intake passes on; `access.bots` must list them too. */
   TRIGGER_ALLOWED_BOTS: z.string().default(""),
+  /** Memory for repository snapshots kept between answers (MB), shared by every repository. */
+  CODE_SNAPSHOT_CACHE_MB: z.coerce.number().int().min(1).max(65_536).default(256),
+  /** Largest compressed tarball downloaded (MB); above it the code tools read through the API. */
+  CODE_MAX_TARBALL_MB: z.coerce.number().int().min(1).max(4_096).default(64),
+  /** Text kept from one snapshot (MB); past it the snapshot is marked incomplete. */
+  CODE_MAX_SNAPSHOT_MB: z.coerce.number().int().min(1).max(16_384).default(64),
+  /** GitHub Enterprise Server host (as Probot reads it): permalinks in answers point there. */
+  GHE_HOST: z.string().trim().min(1).optional(),
 });
 
 export interface Settings {
@@ -49,6 +57,10 @@ export interface Settings {
   claudeRetry: RetryPolicy;
   /** Lower-case bot logins without `[bot]`, or ["*"]: bots whose mentions intake does not drop. */
   allowedBots: string[];
+  /** Repository snapshots for the code tools: cache size and download caps, in bytes. */
+  code: { cacheBytes: number; maxCompressedBytes: number; maxTotalBytes: number };
+  /** The web host of permalinks (`github.com`, or GHE_HOST). */
+  webHost: string;
 }
 
 export class SettingsError extends Error {
@@ -87,7 +99,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     allowedBots: e.TRIGGER_ALLOWED_BOTS.split(",")
       .map((b) => b.trim().toLowerCase().replace(/\[bot\]$/, ""))
       .filter((b) => b !== ""),
+    code: {
+      cacheBytes: e.CODE_SNAPSHOT_CACHE_MB * 1024 * 1024,
+      maxCompressedBytes: e.CODE_MAX_TARBALL_MB * 1024 * 1024,
+      maxTotalBytes: e.CODE_MAX_SNAPSHOT_MB * 1024 * 1024,
+    },
+    webHost: webHostOf(e.GHE_HOST),
   };
+}
+
+/** `GHE_HOST` may be written with a scheme or a path (`https://ghe.example.com/`): the bare host is kept. */
+export function webHostOf(gheHost: string | undefined): string {
+  if (!gheHost) return "github.com";
+  const bare = gheHost.replace(/^[a-z]+:\/\//i, "").split("/")[0]!.trim();
+  return bare === "" ? "github.com" : bare.toLowerCase();
 }
 
 /** The secret values of the process, for redaction from logs, comments and prompts. */
@@ -111,7 +136,6 @@ export const KNOWN_VARIABLES = [
   "WEBHOOK_PROXY_URL",
   "GITHUB_CLIENT_ID",
   "GITHUB_CLIENT_SECRET",
-  "GHE_HOST",
   "GHE_PROTOCOL",
   "GH_ORG",
   "HOST",

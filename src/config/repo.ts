@@ -72,6 +72,16 @@ export const RepoConfigFileSchema = z.strictObject(
       },
       "`mode`, `interval_seconds`",
     ),
+    code: mapping(
+      {
+        enabled: z.boolean({ error: "must be true or false" }),
+        max_rounds: int(1, 20),
+        exclude: z.array(z.string({ error: "must be a list of path globs" }).trim().min(1).max(200), { error: "must be a list of path globs" }).max(200, {
+          error: "must be a list of at most 200 path globs",
+        }),
+      },
+      "`enabled`, `max_rounds`, `exclude`",
+    ),
   },
   { error: "must be a YAML mapping of settings (key: value lines)" },
 ).partial();
@@ -92,6 +102,8 @@ export interface RepoConfig {
   cache_ttl: "5m" | "1h";
   budget: { daily_tokens?: number; daily_usd?: number };
   progress: { mode: "edit" | "final"; interval_seconds: number };
+  /** Code tools over a snapshot of the repository (src/worker/codeAnswer.ts). */
+  code: { enabled: boolean; max_rounds: number; exclude: string[] };
 }
 
 export interface LoadedRepoConfig {
@@ -108,6 +120,7 @@ export interface LoadedRepoConfig {
 export { DEFAULT_DIFF_BUDGET_CHARS };
 export const DEFAULT_KEEP_RECENT_TURNS = 4;
 export const DEFAULT_PROGRESS_INTERVAL_SECONDS = 3;
+export const DEFAULT_CODE_MAX_ROUNDS = 8;
 
 export function defaultRepoConfig(settings: Settings): RepoConfig {
   return resolve({}, settings);
@@ -141,6 +154,11 @@ function resolve(file: RepoConfigFile, settings: Settings): RepoConfig {
     progress: {
       mode: file.progress?.mode ?? "edit",
       interval_seconds: file.progress?.interval_seconds ?? DEFAULT_PROGRESS_INTERVAL_SECONDS,
+    },
+    code: {
+      enabled: file.code?.enabled ?? true,
+      max_rounds: file.code?.max_rounds ?? DEFAULT_CODE_MAX_ROUNDS,
+      exclude: file.code?.exclude ?? [],
     },
   };
 }

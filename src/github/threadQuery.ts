@@ -8,6 +8,7 @@ import { allPages, COMMENT_FIELDS, toThreadComment, type GqlActor, type GqlComme
 export const THREAD_QUERY = `
   query ThreadbotThread($owner: String!, $repo: String!, $number: Int!) {
     repository(owner: $owner, name: $repo) {
+      defaultBranchRef { name target { oid } }
       issueOrPullRequest(number: $number) {
         __typename
         ... on Issue {
@@ -78,12 +79,25 @@ export class ThreadNotFoundError extends Error {
   override name = "ThreadNotFoundError";
 }
 
+/** The default branch and its head commit, as the thread read saw them (null: empty repository, or unreadable). */
+export interface DefaultBranchHead {
+  name: string;
+  oid: string;
+}
+
 /** Reads the issue or PR `number` with every one of its comments. */
-export async function readIssueThread(
+export async function readIssueThread(graphql: GraphqlClient, ref: { owner: string; repo: string; number: number }): Promise<Thread> {
+  return (await readIssueThreadWithHead(graphql, ref)).thread;
+}
+
+/** The thread, and the default branch's head from the same query (the commit an issue's code tools read). */
+export async function readIssueThreadWithHead(
   graphql: GraphqlClient,
   ref: { owner: string; repo: string; number: number },
-): Promise<Thread> {
-  const first = await graphql<{ repository: { issueOrPullRequest: GqlThread | null } | null }>(THREAD_QUERY, {
+): Promise<{ thread: Thread; defaultBranch: DefaultBranchHead | null }> {
+  const first = await graphql<{
+    repository: { defaultBranchRef?: { name: string; target: { oid?: string } | null } | null; issueOrPullRequest: GqlThread | null } | null;
+  }>(THREAD_QUERY, {
     owner: ref.owner,
     repo: ref.repo,
     number: ref.number,
@@ -95,7 +109,10 @@ export async function readIssueThread(
     (await graphql<{ node: { comments: Page<GqlComment> } | null }>(THREAD_COMMENTS_PAGE_QUERY, { id: item.id, cursor })).node?.comments,
   );
 
-  return {
+  const branch = first.repository?.defaultBranchRef;
+  const oid = branch?.target?.oid;
+  const defaultBranch = branch && typeof oid === "string" && /^[0-9a-f]{40}$/i.test(oid) ? { name: branch.name, oid: oid.toLowerCase() } : null;
+  const thread: Thread = {
     kind: item.__typename === "PullRequest" ? "pull_request" : "issue",
     owner: ref.owner,
     repo: ref.repo,
@@ -104,4 +121,5 @@ export async function readIssueThread(
     opening: toThreadComment({ ...item, fullDatabaseId: null, isMinimized: false }, "opening"),
     comments: nodes.map((node) => toThreadComment(node)),
   };
+  return { thread, defaultBranch };
 }

@@ -38,6 +38,8 @@ export interface MentionCandidate {
   source?: "review" | "review_comment";
   /** Review threads: the thread's top-level comment. */
   reviewRootId?: string;
+  /** The payload's `repository.size` (KB, the whole git repository): whether a snapshot download fits. */
+  repositorySizeKb?: number;
 }
 
 export type IntakeEventName =
@@ -55,7 +57,7 @@ type Normalise<E extends IntakeEventName> = (payload: PayloadOf<E>) => MentionCa
 
 interface Envelope {
   sender?: Actor | null;
-  repository?: { name?: string; owner?: { login?: string } | null } | null;
+  repository?: { name?: string; owner?: { login?: string } | null; size?: unknown } | null;
   installation?: { id?: number } | null;
 }
 
@@ -95,6 +97,7 @@ function candidate(
   };
   if (where.source) found.source = where.source;
   if (where.reviewRootId) found.reviewRootId = where.reviewRootId;
+  if (typeof repository.size === "number" && Number.isFinite(repository.size) && repository.size >= 0) found.repositorySizeKb = repository.size;
   return found;
 }
 

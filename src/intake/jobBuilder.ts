@@ -39,5 +39,6 @@ export function buildJob(
   if (candidate.source) job.trigger.source = candidate.source;
   if (candidate.kind === "review_thread") job.reviewRootId = candidate.reviewRootId ?? candidate.triggerId;
   if (delivery.unverified) job.unverified = true;
+  if (candidate.repositorySizeKb !== undefined) job.repositorySizeKb = candidate.repositorySizeKb;
   return job;
 }

@@ -38,6 +38,8 @@ export interface ThreadJob {
    * the worker decides whether it is a mention, and reacts only then.
    */
   unverified?: boolean;
+  /** The webhook's `repository.size` in KB, when it had one: the code tools choose tarball or API reads by it. */
+  repositorySizeKb?: number;
 }
 
 export type EnqueueResult = "queued" | "duplicate";

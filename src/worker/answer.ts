@@ -33,6 +33,7 @@ import { findPlaceholder } from "../reply/progressSink.js";
 import { markdownComplexity } from "../core/markdown/markdown.js";
 import { isBotLogin } from "../core/conversation/identity.js";
 import type { ThreadJob } from "../queue/types.js";
+import { answerWithCode, refLabelOf, startCodeSnapshot, type CodeAnswer, type CodeSnapshots } from "./codeAnswer.js";
 
 export interface WorkerDeps {
   settings: Settings;
@@ -47,6 +48,8 @@ export interface WorkerDeps {
   spend?: SpendLedger;
   /** Who was already refused in which thread (a cache of the notices in the threads); none by default. */
   refusals?: RefusalMemory;
+  /** Repository snapshots for the code tools (one store per process); none: answers without code tools. */
+  code?: CodeSnapshots;
 }
 
 const memoryLedger = new MemorySpendLedger();
@@ -201,6 +204,13 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     return "over-budget";
   }
 
+  // The code of the thread's commit: only now (admitted, answering, within budget) may it be downloaded. It
+  // loads beside the request's preparation and the first model round (src/worker/codeAnswer.ts).
+  const codeSession =
+    deps.code && config.code.enabled && read.codeSha
+      ? startCodeSnapshot({ snapshots: deps.code, job, sha: read.codeSha, clients, webHost: deps.settings.webHost, ...(deps.now ? { now: deps.now } : {}) })
+      : null;
+
   // The placeholder comment (progress mode "edit") is a throttled write: it starts beside Claude, not before.
   answering = true;
   sink.begin();
@@ -228,12 +238,30 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     const { foldedTurns, foldedComments, steps } = prepared.summary;
     log.info({ folded: foldedTurns, comments: foldedComments, steps: steps.length }, "folded older turns into the summary");
   }
-  const answer: ClaudeAnswer = await askClaude(claude, prepared.request, { ...ask, onText: (soFar) => sink.progress(soFar) }).catch(failed);
+  let coded: CodeAnswer | null = null;
+  let answer: ClaudeAnswer;
+  if (codeSession) {
+    coded = await answerWithCode({
+      claude,
+      session: codeSession,
+      request: prepared.request,
+      config,
+      previousRef: prepared.conversation.context.code_ref,
+      refLabel: refLabelOf(job.kind),
+      ask,
+      progress: (text) => sink.progress(text),
+      ...(deps.now ? { now: deps.now } : {}),
+    }).catch(failed);
+    answer = { text: coded.text, model: coded.model, stopReason: coded.stopReason, usage: coded.usage };
+    log.info({ rounds: coded.loop.rounds.length, endedBy: coded.loop.endedBy, files: coded.loop.filesRead.length, snapshotWaitMs: coded.snapshotWaitMs }, "answered from the code");
+  } else {
+    answer = await askClaude(claude, prepared.request, { ...ask, onText: (soFar) => sink.progress(soFar) }).catch(failed);
+  }
 
   // Each summary step is its own call (priced on its own); the block and the footer keep the answer's
-  // tokens and the summary model's apart.
+  // tokens and the summary model's apart. A code answer's rounds are calls too, each priced on its own.
   const summaryCalls = prepared.summary ? prepared.summary.steps.map((step) => step.answer) : [];
-  const calls = [...summaryCalls, answer];
+  const calls = [...summaryCalls, ...(coded ? coded.calls : [answer])];
   const usage = calls.reduce((sum, call) => addUsage(sum, call.usage), EMPTY_USAGE);
   const writeMultiplier = cacheWriteMultiplier(config.cache_ttl);
   const costUsd = totalCostUsd(calls, writeMultiplier);
@@ -243,6 +271,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     answered: plan.answered,
     usage: addUsage(prepared.conversation.context.usage, answer.usage),
     ...threadSummaryUsage(prepared.conversation.context, fold),
+    ...(coded ? { code_ref: coded.sha } : {}),
   };
   const triggerWarning = triggerPhraseWarning(config, phrase);
   // ---- truncated answers: a cut answer says so (and is counted), never passes for a complete one.
@@ -265,6 +294,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
       elapsedMs: (deps.now ?? Date.now)() - started,
       warnings: [...truncation, ...repoConfig.warnings, ...(triggerWarning ? [triggerWarning] : []), ...prepared.warnings],
       threadUsage: block.usage,
+      ...(coded ? { codeLines: coded.footerLines } : {}),
     },
     block,
   );

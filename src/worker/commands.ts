@@ -116,6 +116,7 @@ function statusText(input: CommandInput): string {
     `- **Model:** \`${model}\` (${conv.context.model === null ? "repository default" : warning ? "the block's choice is not allowed" : "set in this thread's context block"}); output limit ${n.format(config.max_output_tokens)} tokens.`,
     `- **Tokens used so far:** ${n.format(u.input)} input, ${n.format(u.cache_read)} cache read, ${n.format(u.cache_write)} cache write, ${n.format(u.output)} output (about ${formatCost(estimateCostUsd(model, u))} at \`${model}\` prices).`,
     `- **Next request:** about ${n.format(next)} input tokens; older turns are folded into the summary above ${n.format(config.history.input_token_budget)}.`,
+    `- **Code:** ${config.code.enabled ? "read-only code tools on" : "code tools off (`code.enabled: false`)"}${conv.context.code_ref ? `; code read at \`${conv.context.code_ref.slice(0, 7)}\` by the last answer` : ""}.`,
     `- **Settings:** ${repoConfig.sources.join(", ")}; progress \`${config.progress.mode}\`; who may ask: \`${config.access.allow}\`; prompt cache \`${config.cache_ttl}\`.`,
   ];
   const repoInstructions = config.instructions.trim();

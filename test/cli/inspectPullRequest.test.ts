@@ -78,8 +78,8 @@ beforeAll(async () => {
   conversationRequest = sent(0);
   reviewRequest = sent(1);
   // The worker's requests carry the pull-request block (refs and patches; path and hunk).
-  expect(conversationRequest.system[1].text).toContain('<file path="README.md"');
-  expect(reviewRequest.system[1].text).toContain('path="src/app.ts" lines="10–12"');
+  expect(conversationRequest.system.at(-2).text).toContain('<file path="README.md"');
+  expect(reviewRequest.system.at(-2).text).toContain('path="src/app.ts" lines="10–12"');
 });
 
 afterAll(async () => {

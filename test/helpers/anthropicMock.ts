@@ -28,7 +28,21 @@ export interface RecordedRequest {
 }
 
 export type MockBehaviour =
-  | { kind: "answer"; text: string; usage?: Partial<MockUsage>; delayMs?: number; chunks?: number; stopReason?: string }
+  | {
+      kind: "answer";
+      text: string;
+      usage?: Partial<MockUsage>;
+      delayMs?: number;
+      chunks?: number;
+      stopReason?: string;
+      /**
+       * Tool calls after the text (stop_reason "tool_use" unless `stopReason` says otherwise), each streamed
+       * as the API does: a tool_use block started with `input: {}`, then its input JSON in
+       * `input_json_delta` pieces (`jsonChunks` of them), which the SDK assembles.
+       */
+      toolUses?: { id?: string; name: string; input: unknown }[];
+      jsonChunks?: number;
+    }
   /** An HTTP error status with Anthropic's error body. */
   | { kind: "status"; status: number; type?: string; retryAfterSeconds?: number; message?: string }
   /** A 200 that starts streaming and then sends an SSE `error` event (overloaded mid-way). */
@@ -86,19 +100,37 @@ async function streamAnswer(res: ServerResponse, body: Record<string, any>, b: E
       usage: { ...usage, output_tokens: 1 },
     },
   });
-  sse(res, "content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+  const tools = b.toolUses ?? [];
+  // A tool-calling turn with no text has no text block (the API sends none).
+  const withText = b.text.length > 0 || tools.length === 0;
   const chunks = Math.max(1, b.chunks ?? 3);
   const size = Math.ceil(b.text.length / chunks) || 1;
   const delay = (b.delayMs ?? 0) / chunks;
-  for (let i = 0; i < b.text.length; i += size) {
-    if (delay > 0) await sleep(delay);
-    sse(res, "content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: b.text.slice(i, i + size) } });
+  if (withText) {
+    sse(res, "content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+    for (let i = 0; i < b.text.length; i += size) {
+      if (delay > 0) await sleep(delay);
+      sse(res, "content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: b.text.slice(i, i + size) } });
+    }
+    if (b.text.length === 0 && delay > 0) await sleep(b.delayMs ?? 0);
+    sse(res, "content_block_stop", { type: "content_block_stop", index: 0 });
+  } else if (delay > 0) await sleep(b.delayMs ?? 0);
+  let index = withText ? 1 : 0;
+  for (const [n, use] of tools.entries()) {
+    const id = use.id ?? `toolu_mock_${index}_${n}`;
+    sse(res, "content_block_start", { type: "content_block_start", index, content_block: { type: "tool_use", id, name: use.name, input: {} } });
+    const json = JSON.stringify(use.input ?? {});
+    const pieces = Math.max(1, b.jsonChunks ?? 3);
+    const step = Math.ceil(json.length / pieces) || 1;
+    for (let i = 0; i < json.length; i += step) {
+      sse(res, "content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: json.slice(i, i + step) } });
+    }
+    sse(res, "content_block_stop", { type: "content_block_stop", index });
+    index++;
   }
-  if (b.text.length === 0 && delay > 0) await sleep(b.delayMs ?? 0);
-  sse(res, "content_block_stop", { type: "content_block_stop", index: 0 });
   sse(res, "message_delta", {
     type: "message_delta",
-    delta: { stop_reason: b.stopReason ?? "end_turn", stop_sequence: null },
+    delta: { stop_reason: b.stopReason ?? (tools.length > 0 ? "tool_use" : "end_turn"), stop_sequence: null },
     usage: { output_tokens: usage.output_tokens },
   });
   sse(res, "message_stop", { type: "message_stop" });

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { schema as publishedSchema } from "@octokit/graphql-schema";
 import { buildSchema, graphql, type GraphQLSchema } from "graphql";
+import { fakeCodeHandler, fakeRepositoryObject, type FakeCodeRepo, type FakeCodeServerCall } from "../code/fakeRepo.js";
 
 export interface FakeActor {
   login: string;
@@ -128,6 +129,13 @@ export class FakeGitHub {
   latencyMs = 0;
   /** The app's slug; its comments are authored by `<slug>[bot]`. */
   appSlug = "threadbot";
+  /** Repositories with code (tarball, tree, blobs): see `addCodeRepo`. */
+  readonly codeRepos: FakeCodeRepo[] = [];
+  /** The code routes' requests (tarball, its codeload redirect, trees), also in `calls`. */
+  readonly codeCalls: FakeCodeServerCall[] = [];
+  /** `owner/name` → the default branch head GraphQL reports, when a test wants it to differ from the code's commit. */
+  readonly defaultBranchHeads = new Map<string, string>();
+  #codeHandler: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   url = "";
   #server: Server | undefined;
   #nextId = 9_000_000_000;
@@ -137,6 +145,19 @@ export class FakeGitHub {
   tick(): string {
     this.#clock += 60_000;
     return new Date(this.#clock).toISOString();
+  }
+
+  /**
+   * Gives a repository code at one commit: the tarball and tree routes, GraphQL `object(expression:)`
+   * blobs, and `defaultBranchRef` pointing at the commit (its default branch's head).
+   */
+  addCodeRepo(repo: FakeCodeRepo): FakeCodeRepo {
+    this.repo(repo.owner, repo.repo);
+    const at = this.codeRepos.findIndex((r) => r.owner === repo.owner && r.repo === repo.repo);
+    if (at >= 0) this.codeRepos.splice(at, 1);
+    this.codeRepos.push(repo);
+    this.#codeHandler = fakeCodeHandler(this.codeRepos, this.codeCalls);
+    return repo;
   }
 
   nextId(): number {
@@ -220,6 +241,14 @@ export class FakeGitHub {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = Date.now();
+    if (this.#codeHandler) {
+      const codePath = (req.url ?? "/").split("?")[0]!.replace(/^\/api\/v3(?=\/)/, "");
+      // Answered before the body is read (the handler streams the tarball); recorded like every call.
+      if (this.#codeHandler(req, res)) {
+        this.calls.push({ method: req.method ?? "GET", path: codePath, body: undefined, start, end: Date.now(), status: res.statusCode });
+        return;
+      }
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
@@ -426,7 +455,9 @@ export class FakeGitHub {
   }
 
   #gqlRepo(repo: FakeRepo) {
+    const code = this.codeRepos.find((r) => r.owner === repo.owner && r.repo === repo.name);
     return {
+      ...(code ? { ...fakeRepositoryObject(code), defaultBranchRef: { name: "main", target: { __typename: "Commit", oid: this.defaultBranchHeads.get(`${repo.owner}/${repo.name}`) ?? code.sha } } } : {}),
       issueOrPullRequest: ({ number }: { number: number }) => {
         const issue = repo.issues.get(number);
         return issue ? this.#gqlIssue(issue) : null;

@@ -66,9 +66,9 @@ describe("a mention in a pull request's conversation", () => {
 
     const request = h.anthropic.requests[0]!.body;
     expect(validateRequest(request as Parameters<typeof validateRequest>[0])).toEqual([]);
-    expect(request.system).toHaveLength(3);
-    const prBlock: string = request.system[1].text;
-    expect(request.system[1].cache_control).toEqual({ type: "ephemeral" });
+    expect(request.system).toHaveLength(4); // static prompt, code tools, pull request, thread
+    const prBlock: string = request.system.at(-2).text;
+    expect(request.system.at(-2).cache_control).toEqual({ type: "ephemeral" });
     expect(prBlock).toMatch(/^<pull-request number="2" base="master" head="changes" head-sha="ec26c3e57ca3a959ca5aad62de7213c562f8c821">/);
     expect(prBlock).toContain(`<file path="README.md" status="modified" additions="1" deletions="1">\n${README_PATCH}\n</file>`);
     expect(prBlock).toContain('<file path="package-lock.json"'); // small enough: a lockfile is cut only when over budget
@@ -84,14 +84,14 @@ describe("a mention in a pull request's conversation", () => {
       await h.deliver("issue_comment", prCommentCreated(`@claude question ${id}`, id));
       await h.idle();
     }
-    const [a, b] = h.anthropic.requests.map((r) => r.body.system[1].text);
+    const [a, b] = h.anthropic.requests.map((r) => r.body.system.at(-2).text);
     expect(b).toBe(a);
     pr.headRefOid = "f".repeat(40); // a push: the block changes (and is written to the cache again)
     pr.files[0]!.patch = `${README_PATCH}\n+more`;
     h.github.addComment(pr.issue, { id: 8003, body: "@claude and now?" });
     await h.deliver("issue_comment", prCommentCreated("@claude and now?", 8003));
     await h.idle();
-    expect(h.anthropic.requests[2]!.body.system[1].text).not.toBe(a);
+    expect(h.anthropic.requests[2]!.body.system.at(-2).text).not.toBe(a);
   });
 
   it("answers a review whose body mentions the bot in the conversation, with the review's line comments", async () => {
@@ -132,7 +132,7 @@ describe("a mention in a pull request's conversation", () => {
     const replies = h.github.botComments(pr.issue);
     expect(replies).toHaveLength(1);
     expect(answeredIn(replies[0]!.body)).toEqual(["opening"]);
-    expect(h.anthropic.requests[0]!.body.system[1].text).toContain('<file path="README.md"');
+    expect(h.anthropic.requests[0]!.body.system.at(-2).text).toContain('<file path="README.md"');
   });
 
   it("answers an issue opened with a mention, once; an opening post without one is left alone", async () => {

@@ -118,7 +118,7 @@ describe("a 300-file pull request, end to end", () => {
     expect(pages).toHaveLength(3);
     expect(pages[2]!.start).toBeLessThan(pages[1]!.end);
 
-    const block: string = h.anthropic.requests[0]!.body.system[1].text;
+    const block: string = h.anthropic.requests[0]!.body.system.at(-2).text;
     const refs = { number: 2, baseRef: "master", headRef: "changes", headSha: pr.headRefOid, headRepository: "Codertocat/Hello-World", isCrossRepository: false, changedFiles: 300, additions: files.reduce((n, f) => n + f.additions, 0), deletions: 0 };
     expect(block).toBe(renderPullRequestContext(refs, [...files].reverse(), { budgetChars: 20_000, gitattributes: ATTRIBUTES }));
     expect(block).toContain('<left-out budget-chars="20000">');

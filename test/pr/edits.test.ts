@@ -84,6 +84,6 @@ describe("an edited comment", () => {
     await h.deliver("issue_comment", commentEdited(comment.body, from, ID + 1, { login: "monalisa", association: "MEMBER", onPullRequest: true }));
     await h.idle();
     expect(h.github.botComments(pr.issue)).toHaveLength(1);
-    expect(h.anthropic.requests[0]!.body.system[1].text).toContain('<file path="a.txt"');
+    expect(h.anthropic.requests[0]!.body.system.at(-2).text).toContain('<file path="a.txt"');
   });
 });

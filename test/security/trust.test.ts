@@ -124,7 +124,7 @@ describe("author-controlled text in the system prompt", () => {
     s.h.github.addComment(prs.byIssue.keys().next().value!, { id, body: "@claude review please", author: { login: "monalisa", type: "User" }, association: "MEMBER" });
     await s.h.deliver("issue_comment", { ...prCommentCreated("@claude review please", id, { login: "monalisa", association: "MEMBER" }), installation: { id: s.installationId } });
     await s.h.idle();
-    const prBlock = (lastRequest().system as { text: string }[])[1]!.text;
+    const prBlock = (lastRequest().system as { text: string }[]).at(-2)!.text;
     expect(prBlock.match(/<\/pull-request>/g)).toHaveLength(1);
     expect(prBlock.endsWith("</pull-request>")).toBe(true);
   });

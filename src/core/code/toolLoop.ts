@@ -209,7 +209,8 @@ function textOf(content: readonly ResponseBlock[]): string {
  */
 export async function runToolLoop(
   initial: MessageCreateParamsNonStreaming,
-  source: CodeSource,
+  /** A promise while the snapshot still loads: the first round's model call runs beside the download. */
+  source: CodeSource | Promise<CodeSource>,
   send: SendFn,
   options: ToolLoopOptions = {},
   onProgress?: (text: string) => void,
@@ -241,14 +242,15 @@ export async function runToolLoop(
     if (canRun) {
       // Calls share what is left; when it is too little for all of them, the first ones run.
       const runnable = Math.min(uses.length, Math.floor(budget / MIN_CALL_TOKENS));
+      for (const use of uses) onProgress?.(describeToolCall(use));
+      const ready = await source;
       const perCall = Math.min(opts.callToolTokens, Math.floor(budget / runnable));
       const outcomes: ToolOutcome[] = await Promise.all(
         uses.map((use, i) => {
           const summary = describeToolCall(use);
           report.summaries.push(summary);
-          onProgress?.(summary);
           if (i >= runnable) return Promise.resolve({ text: TOOL_NOT_RUN_TEXT, isError: true, filesRead: [], summary, tokens: 0, searchLimited: false });
-          return runTool(source, { id: use.id, name: use.name, input: use.input }, { ...opts.tools, maxOutputTokens: perCall });
+          return runTool(ready, { id: use.id, name: use.name, input: use.input }, { ...opts.tools, maxOutputTokens: perCall });
         }),
       );
       results = uses.map((use, i) => toolResult(use.id, outcomes[i]!));

@@ -19,6 +19,11 @@ export interface FooterFacts {
   warnings: string[];
   /** The thread's running total after this answer (the block's `usage`), shown for context. */
   threadUsage?: Usage;
+  /**
+   * Code-grounded answers: the commit, the sources and the limits (src/core/code/footer.ts), shown under the
+   * summary line. Built by the app from its own strings and sanitised paths.
+   */
+  codeLines?: readonly string[];
 }
 
 export interface FoldFacts {
@@ -65,6 +70,7 @@ export function renderFooter(facts: FooterFacts): string {
     FOOTER_MARKER,
     `<details><summary>threadbot · model ${facts.model} · ${seconds} s · est. cost ${formatCost(facts.costUsd)}</summary>`,
     "",
+    ...(facts.codeLines?.length ? [...facts.codeLines.flatMap((line) => [line.replace(/\s*\n\s*/g, " "), ""])] : []),
     "| tokens | input | cache read | cache write | output |",
     "| --- | ---: | ---: | ---: | ---: |",
     usageRow("this answer", facts.usage),
