@@ -5,6 +5,7 @@
 // a run of the token's own characters, a lookbehind forbids starting there, so every run is scanned from one
 // start only. Each run is followed by a lookahead that is the complement of its class (or by nothing), so a
 // greedy run is never backtracked into. Label and header forms use bounded quantifiers.
+import { LRUCache } from "lru-cache";
 
 interface SecretPattern {
   kind: string;
@@ -150,8 +151,22 @@ interface Found {
 }
 
 /** Replaces credentials that appear in `text` with `[REDACTED:<kind>]`. Never throws. */
+// Log lines and request texts repeat the same short strings (messages, thread keys, ids) many times a
+// second; redaction is pure, so short strings are remembered (bounded by count, least recently used out).
+const SHORT = 512;
+const shortResults = new LRUCache<string, string>({ max: 4096 });
+
 export function redactSecrets(text: string): string {
-  const original = String(text);
+  const input = String(text);
+  if (input.length > SHORT) return redactUncached(input);
+  const hit = shortResults.get(input);
+  if (hit !== undefined) return hit;
+  const out = redactUncached(input);
+  shortResults.set(input, out);
+  return out;
+}
+
+function redactUncached(original: string): string {
   // The text without invisible characters and, for each of its indices, the index in the original.
   let visible = original;
   let toOriginal: number[] | null = null;
