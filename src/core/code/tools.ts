@@ -3,7 +3,6 @@
 // does no I/O; the API source's reads are the only I/O and happen behind the interface.
 import picomatch from "picomatch";
 import { RE2JS } from "re2js";
-import { requiredLiterals } from "./requiredLiterals.js";
 import { redactSecrets } from "../redact/secrets.js";
 import { stripInvisible } from "../sanitize/index.js";
 import { estimateTokens } from "../budget/tokens.js";
@@ -456,12 +455,8 @@ function compileFinder(pattern: string, regex: boolean): LineFinder {
     const detail = error instanceof Error ? error.message : String(error);
     throw new ToolInputError(`Invalid regex (RE2 syntax: no backreferences or lookaround): ${progressText(detail, 160)}`);
   }
-  // Substrings every match contains: a file without them is skipped without running RE2 over it.
-  const literals = requiredLiterals(pattern);
-  const mayMatch = (text: string) => literals.every((l) => text.includes(l));
   const re2 = (text: string, starts: number[], limit: number) => {
     const lines: number[] = [];
-    if (!mayMatch(text)) return lines;
     const matcher = compiled.matcher(text);
     let from = 0;
     while (lines.length < limit && from <= text.length && matcher.find(from)) {
@@ -473,7 +468,7 @@ function compileFinder(pattern: string, regex: boolean): LineFinder {
     }
     return lines;
   };
-  return Object.assign(re2, { any: (text: string) => mayMatch(text) && compiled.matcher(text).find() });
+  return Object.assign(re2, { any: (text: string) => compiled.matcher(text).find() });
 }
 
 async function searchCode(
