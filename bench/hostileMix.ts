@@ -19,7 +19,7 @@ import { refusalMarker } from "../src/core/decision/access.js";
 import { startAnthropicMock, type AnthropicMock } from "../test/helpers/anthropicMock.js";
 import { FakeGitHub, type FakeIssue, type RecordedCall } from "../test/helpers/fakeGitHub.js";
 import { issueCommentCreated } from "../test/helpers/payloads.js";
-import { post, junk } from "../test/install/support.js";
+import { post, junk } from "../test/helpers/spawnedApp.js";
 import { benchPrivateKey, BENCH_WEBHOOK_SECRET, freePort, signBody } from "./appServer.js";
 import { median, quantile, round, sleep, type BenchResult, type Row } from "./lib.js";
 

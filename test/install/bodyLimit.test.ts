@@ -12,7 +12,7 @@ import { startAnthropicMock, type AnthropicMock } from "../helpers/anthropicMock
 import { FakeGitHub } from "../helpers/fakeGitHub.js";
 import { sign, testPrivateKey, WEBHOOK_SECRET } from "../helpers/harness.js";
 import { issueCommentCreated } from "../helpers/payloads.js";
-import { ANTHROPIC_KEY, cleanup, freePort, freshDir, junk, post, serviceEnv, startServer, track, until } from "./support.js";
+import { ANTHROPIC_KEY, cleanup, freePort, freshDir, junk, post, serviceEnv, startServer, track, until } from "../helpers/spawnedApp.js";
 
 const MB = 1024 * 1024;
 // A bogus signature: what an attacker without the secret sends.

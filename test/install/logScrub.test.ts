@@ -3,7 +3,7 @@
 // lines are log lines of the same logger, not plain text among the JSON.
 import { afterEach, describe, expect, it } from "vitest";
 import { testPrivateKey, WEBHOOK_SECRET } from "../helpers/harness.js";
-import { ANTHROPIC_KEY, cleanup, freePort, freshDir, startServer, track, until } from "./support.js";
+import { ANTHROPIC_KEY, cleanup, freePort, freshDir, startServer, track, until } from "../helpers/spawnedApp.js";
 
 const TOKEN = `ghp_${"A1b2C3d4E5".repeat(3)}abcdef`; // a classic personal access token's shape (36 after ghp_)
 

@@ -9,7 +9,7 @@ import { startAnthropicMock, type AnthropicMock } from "../helpers/anthropicMock
 import { FakeGitHub } from "../helpers/fakeGitHub.js";
 import { sign, testPrivateKey, WEBHOOK_SECRET } from "../helpers/harness.js";
 import { issueCommentCreated } from "../helpers/payloads.js";
-import { ANTHROPIC_KEY, cleanup, freePort, freshDir, ROOT, serviceEnv, spawnApp, track, until } from "./support.js";
+import { ANTHROPIC_KEY, cleanup, freePort, freshDir, ROOT, serviceEnv, spawnApp, track, until } from "../helpers/spawnedApp.js";
 
 const REDIRECT = new URL("./redirectGitHub.mjs", import.meta.url).href;
 let dir: string;

@@ -16,7 +16,7 @@ import { startAnthropicMock, type AnthropicMock } from "../helpers/anthropicMock
 import { FakeGitHub } from "../helpers/fakeGitHub.js";
 import { sign, testPrivateKey } from "../helpers/harness.js";
 import { issueCommentCreated } from "../helpers/payloads.js";
-import { ANTHROPIC_KEY, cleanup, freePort, freshDir, ROOT, serviceEnv, startFakeSmee, startServer, track, until } from "./support.js";
+import { ANTHROPIC_KEY, cleanup, freePort, freshDir, ROOT, serviceEnv, startFakeSmee, startServer, track, until } from "../helpers/spawnedApp.js";
 
 const WEBHOOK_SECRET = "manifest-flow-webhook-secret";
 

@@ -1,9 +1,9 @@
 // Shutdown of the real entry point (src/server.ts, run with tsx in a child process) against the fake GitHub
 // and the Anthropic mock: on SIGTERM it stops taking webhooks, lets answers in flight finish within the
 // grace period, logs every accepted mention it could not finish (with its thread), and exits 0.
+import { freePort, serviceEnv, until } from "../helpers/spawnedApp.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,22 +28,6 @@ afterEach(async () => {
   await anthropic?.close();
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface Running {
   url: string;
@@ -62,15 +46,10 @@ async function startServer(graceSeconds: number, extraEnv: Record<string, string
       APP_ID: "1",
       PRIVATE_KEY: testPrivateKey(),
       WEBHOOK_SECRET,
-      GHE_HOST: github.url.replace("http://", ""),
-      GHE_PROTOCOL: "http",
+      ...serviceEnv(github.url, anthropic.url),
       ANTHROPIC_API_KEY: "sk-ant-test-key-0000000000",
-      ANTHROPIC_BASE_URL: anthropic.url,
       BOT_LOGIN: "threadbot[bot]",
-      HOST: "127.0.0.1",
       PORT: String(port),
-      LOG_LEVEL: "info",
-      LOG_FORMAT: "json",
       SHUTDOWN_GRACE_SECONDS: String(graceSeconds),
       ...extraEnv,
     },
