@@ -67,7 +67,7 @@ function baseRequest(): MessageCreateParamsNonStreaming {
     model: "claude-bench",
     max_tokens: 4096,
     system: [
-      { type: "text", text: "S".repeat(9_000) }, // about the size of src/core/prompt.ts SYSTEM_PROMPT
+      { type: "text", text: "S".repeat(9_000) }, // about the size of src/core/request/prompt.ts SYSTEM_PROMPT
       { type: "text", text: "Repository acme/bench, issue #16: how does retry work?", cache_control: { type: "ephemeral" } },
     ],
     messages: [{ role: "user", content: [{ type: "text", text: "<comment>@claude where is the retry budget computed?</comment>", cache_control: { type: "ephemeral" } }] }],

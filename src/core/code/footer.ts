@@ -1,5 +1,5 @@
 // The code part of the reply footer: which commit the answer is grounded in, the sources, and what
-// limited it. Lines for src/core/reply.ts renderFooter's `<details>` (the integrator adds them). Pure.
+// limited it. Lines for the reply footer's `<details>` (src/core/reply/compose.ts). Pure.
 import type { CodeRef } from "./citations.js";
 
 export interface CodeFooterFacts {

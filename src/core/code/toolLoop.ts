@@ -303,7 +303,7 @@ export async function runToolLoop(
   }
 }
 
-/** Estimated tokens of a request with tools and tool blocks (src/core/tokens.ts's estimate, extended). */
+/** Estimated tokens of a request with tools and tool blocks (src/core/budget/tokens.ts's estimate, extended). */
 export function estimateToolRequestTokens(request: MessageCreateParamsNonStreaming): number {
   return estimatePrefixTokens(request, request.messages.length);
 }

@@ -87,7 +87,7 @@ export interface ToolCall {
 export interface ToolRunOptions {
   /** Globs (picomatch) from the repository configuration: matching paths are invisible to every tool. */
   exclude?: readonly string[];
-  /** Output tokens this call may use (estimated as in src/core/tokens.ts). Default 6,000. */
+  /** Output tokens this call may use (estimated as in src/core/budget/tokens.ts). Default 6,000. */
   maxOutputTokens?: number;
   /** Lines one read_file call returns at most. Default 400. */
   maxReadLines?: number;
