@@ -19,23 +19,13 @@ import { CODE_TOOLS_JSON, runTool } from "../src/core/code/tools.js";
 import { estimateTokens } from "../src/core/budget/tokens.js";
 import { unpackTarball } from "../src/code/tarball.js";
 import { buildTarball, type FakeCodeEntry } from "../test/code/fakeRepo.js";
+import { rng } from "../test/fixtures/threads.js";
 import { gc, median, quantile, round, type BenchResult, type Row } from "./lib.js";
 import { startHarness } from "../test/helpers/harness.js";
 import { issueCommentCreated } from "../test/helpers/payloads.js";
 
 const SHA = "c0de00000000000000000000000000000000c0de";
 
-/** Deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ["retry", "client", "request", "parse", "render", "cache", "token", "stream", "buffer", "queue", "worker", "config", "thread", "reply", "budget"];
 

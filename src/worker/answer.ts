@@ -7,7 +7,7 @@ import { ClaudeClient, type ClaudeAnswer } from "../claude/client.js";
 import { buildConversation } from "../core/conversation/conversation.js";
 import { normalizeLogin } from "../core/conversation/identity.js";
 import { likelyAdmitted, needsPermission } from "../core/decision/access.js";
-import { planJob, type JobPlan } from "../core/decision/plan.js";
+import { findTrigger, planJob, type JobPlan } from "../core/decision/plan.js";
 import { addUsage, composeReply } from "../core/reply/compose.js";
 import { EMPTY_USAGE, type BotIdentity, type ContextBlock } from "../core/types.js";
 import { cacheWriteMultiplier, totalCostUsd } from "../core/budget/pricing.js";
@@ -142,7 +142,7 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
     case "skip": {
       // ---- refused to parse: the phrase is in the text but the markdown guard will not parse the comment.
       // The decision has admitted the author before it parses, so this notice goes only to allowed people.
-      const body = plan.reason === "no-longer-mentions" ? triggerBody(read, job.trigger.id) : null;
+      const body = plan.reason === "no-longer-mentions" ? (findTrigger(read.thread, job.trigger.id)?.body ?? null) : null;
       if (body !== null && body.toLowerCase().includes(phrase.toLowerCase())) {
         const tooComplex = markdownComplexity(body);
         if (tooComplex !== null) {
@@ -307,9 +307,4 @@ export async function answerJob(job: ThreadJob, deps: WorkerDeps): Promise<JobOu
   deps.metrics?.answered(job, calls);
   log.info({ usage }, "answered");
   return "answered";
-}
-
-function triggerBody(read: ThreadRead, id: string): string | null {
-  const comment = id === "opening" ? read.thread.opening : read.thread.comments.find((c) => c.id === id);
-  return comment?.body ?? null;
 }

@@ -115,6 +115,28 @@ export function startServer(cwd: string, env: NodeJS.ProcessEnv, port: number): 
 }
 
 /** The environment the app needs besides the GitHub App's credentials: where GitHub and Anthropic are. */
+/**
+ * The environment of an installed app (credentials, the bot's login) on `port`, against the fake GitHub and
+ * the Anthropic mock: what every spawned server of the suites shares. `extra` adds or overrides.
+ */
+export function installedAppEnv(
+  services: { githubUrl: string; anthropicUrl: string; privateKey: string; webhookSecret: string },
+  port: number,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    APP_ID: "1",
+    PRIVATE_KEY: services.privateKey,
+    WEBHOOK_SECRET: services.webhookSecret,
+    ...serviceEnv(services.githubUrl, services.anthropicUrl),
+    ANTHROPIC_API_KEY: "sk-ant-test-key-0000000000",
+    BOT_LOGIN: "threadbot[bot]",
+    PORT: String(port),
+    ...extra,
+  };
+}
+
 export function serviceEnv(githubUrl: string, anthropicUrl: string): NodeJS.ProcessEnv {
   return {
     GHE_HOST: githubUrl.replace("http://", ""),

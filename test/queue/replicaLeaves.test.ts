@@ -7,7 +7,7 @@
 // - every mention is answered exactly once: A's handed-back jobs are finished by B, and the answer GitHub
 //   created for A after A had gone is not written a second time;
 // - neither log has a stack trace or an error for the clean hand-back; A exits 0.
-import { freePort, serviceEnv, until } from "../helpers/spawnedApp.js";
+import { freePort, installedAppEnv, until } from "../helpers/spawnedApp.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,18 +57,7 @@ async function startReplica(name: string, redisUrl: string, github: FakeGitHub, 
   const workdir = mkdtempSync(join(tmpdir(), `threadbot-replica-${name}-`));
   const child = spawn(process.execPath, ["--import", TSX, SERVER], {
     cwd: workdir,
-    env: {
-      PATH: process.env.PATH,
-      APP_ID: "1",
-      PRIVATE_KEY: testPrivateKey(),
-      WEBHOOK_SECRET,
-      ...serviceEnv(github.url, anthropic.url),
-      ANTHROPIC_API_KEY: "sk-ant-test-key-0000000000",
-      BOT_LOGIN: "threadbot[bot]",
-      PORT: String(port),
-      REDIS_URL: redisUrl,
-      SHUTDOWN_GRACE_SECONDS: "1",
-    },
+    env: installedAppEnv({ githubUrl: github.url, anthropicUrl: anthropic.url, privateKey: testPrivateKey(), webhookSecret: WEBHOOK_SECRET }, port, { REDIS_URL: redisUrl, SHUTDOWN_GRACE_SECONDS: "1" }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));

@@ -1,7 +1,7 @@
 // Shutdown of the real entry point (src/server.ts, run with tsx in a child process) against the fake GitHub
 // and the Anthropic mock: on SIGTERM it stops taking webhooks, lets answers in flight finish within the
 // grace period, logs every accepted mention it could not finish (with its thread), and exits 0.
-import { freePort, serviceEnv, until } from "../helpers/spawnedApp.js";
+import { freePort, installedAppEnv, until } from "../helpers/spawnedApp.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,18 +41,7 @@ async function startServer(graceSeconds: number, extraEnv: Record<string, string
   // An empty working directory: Probot loads `.env` from there, and a developer's `.env` must not apply.
   child = spawn(process.execPath, ["--import", TSX, SERVER], {
     cwd: (workdir = mkdtempSync(join(tmpdir(), "threadbot-shutdown-"))),
-    env: {
-      PATH: process.env.PATH,
-      APP_ID: "1",
-      PRIVATE_KEY: testPrivateKey(),
-      WEBHOOK_SECRET,
-      ...serviceEnv(github.url, anthropic.url),
-      ANTHROPIC_API_KEY: "sk-ant-test-key-0000000000",
-      BOT_LOGIN: "threadbot[bot]",
-      PORT: String(port),
-      SHUTDOWN_GRACE_SECONDS: String(graceSeconds),
-      ...extraEnv,
-    },
+    env: installedAppEnv({ githubUrl: github.url, anthropicUrl: anthropic.url, privateKey: testPrivateKey(), webhookSecret: WEBHOOK_SECRET }, port, { SHUTDOWN_GRACE_SECONDS: String(graceSeconds), ...extraEnv }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));

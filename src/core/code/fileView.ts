@@ -3,7 +3,7 @@
 // close the element that wraps it nor open one of ours, and which files count as generated or vendored.
 // Pure.
 import { generatedReason, linguistAttribute, parseGitAttributes, type GitAttributes } from "../pullRequest/generated.js";
-import { escapeText } from "../request/escape.js";
+import { escapeAttr, escapeText } from "../request/escape.js";
 import { stripInvisible } from "../sanitize/index.js";
 import { redactSecrets } from "../redact/secrets.js";
 
@@ -13,10 +13,8 @@ import { redactSecrets } from "../redact/secrets.js";
  */
 export const escapeUntrusted = escapeText;
 
-/** Attribute values we set: `&`, `"`, `<`, `>` escaped. */
-export function escapeAttribute(value: string): string {
-  return value.replace(/[&"<>]/g, (ch) => ({ "&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;" })[ch]!);
-}
+/** Attribute values the code tools write (paths, patterns): the request boundary's attribute escaping. */
+export const escapeAttribute = escapeAttr;
 
 /**
  * The file's text as the model may see it: invisible and bidi code points removed, `\r\n` → `\n`,
