@@ -2,6 +2,7 @@
 // (title, body, refs), its first 100 comments, its first 100 reviews (a review's body is part of the
 // conversation, as on GitHub's page) and the base branch's `.gitattributes`; beside it, REST lists the
 // changed files with their patches (GraphQL has no patches). Further pages only for long threads.
+import { fenceFor } from "../core/markdown/fences.js";
 import type { ProbotOctokit } from "probot";
 import type { ChangedFile } from "../core/pullRequest/diffBudget.js";
 import { GITHUB_FILE_LIST_LIMIT } from "../core/pullRequest/diffBudget.js";
@@ -178,7 +179,7 @@ export function reviewAsComment(review: GqlReview, mentions: (body: string) => b
       const start = c.line !== null ? c.startLine : c.originalStartLine;
       const lines = end === null ? "" : ` line${start !== null && start !== end ? `s ${start}–${end}` : ` ${end}`}`;
       const tail = c.diffHunk.split("\n").slice(-6).join("\n");
-      const fence = "`".repeat(Math.max(3, ...[...tail.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+      const fence = fenceFor(tail);
       parts.push("", `\`${c.path}\`${lines}${c.outdated ? " (outdated)" : ""}:`, "", `${fence}diff`, tail, fence, "", c.body);
     }
     const more = review.comments.totalCount - review.comments.nodes.length;

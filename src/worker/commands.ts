@@ -2,6 +2,7 @@
 // Claude (the decision, src/core/decision/plan.ts, turns `retry` into an answer). Their replies are notices
 // (never replayed to Claude) that still carry the context block, so the mention counts as answered and
 // `reset` / `remember` change the thread's state. Only maintainers (confirmed write access) may change it.
+import { fenceFor } from "../core/markdown/fences.js";
 import { estimateRequestTokens } from "../core/budget/fold.js";
 import { neutraliseContextBlocks, renderContextBlock } from "../core/contextBlock/index.js";
 import { NOTICE_MARKER, type Conversation } from "../core/conversation/conversation.js";
@@ -86,8 +87,7 @@ export function helpText(phrase: string): string {
 }
 
 function fenced(text: string): string {
-  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-  const fence = "`".repeat(longest + 1);
+  const fence = fenceFor(text);
   return `${fence}text\n${text}\n${fence}`;
 }
 

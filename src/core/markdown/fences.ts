@@ -47,3 +47,10 @@ export function fenceTracker(options: FenceOptions = {}): { step(line: string): 
   };
 }
 
+
+/** A backtick fence that no run of backticks in `text` can close: longer than the longest, and at least 3. */
+export function fenceFor(text: string): string {
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  return "`".repeat(Math.max(3, longest + 1));
+}
