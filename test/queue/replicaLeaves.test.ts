@@ -179,7 +179,8 @@ describe.skipIf(!redisAvailable())("a replica that leaves with comment writes qu
         const stats = await observer.stats();
         return stats.waiting === 0 && stats.running === 0 && ON_A.every((n) => postsTo(n).length > 0);
       },
-      45_000,
+      // A's thread locks lapse after up to 30 s (about 26 s measured); a loaded machine adds BullMQ's own checks.
+      90_000,
       "A's handed-back jobs to be finished by B",
     );
     console.log(`A's handed-back jobs answered by B ${ON_A.filter((n) => queuedAtLeave.includes(n)).map((n) => `${postsTo(n)[0]!.start - leftAt} ms`).join(", ")} after A left`);
@@ -196,5 +197,5 @@ describe.skipIf(!redisAvailable())("a replica that leaves with comment writes qu
     // A clean hand-back, in both logs: no stack traces, no lock-renewal complaints, nothing at error level.
     expect(troubleIn(a.output()), "replica A's log").toEqual([]);
     expect(troubleIn(b.output()), "replica B's log").toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });
